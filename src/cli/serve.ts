@@ -1,0 +1,137 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, startWebhookServer } from '../http/server.js';
+import { createLogger } from '../observability/logger.js';
+import { WebhookMetrics } from '../observability/metrics.js';
+import { loadProfileSet } from '../profiles/config.js';
+import { ensureDevCertificates } from '../tls/dev-certs.js';
+import { FileCertificateSource } from '../tls/file-source.js';
+import { createEndpoints } from '../webhook/endpoints.js';
+import { UsageError } from './usage-error.js';
+
+export const SERVE_HELP = `Usage: gossip-safe serve [options]
+
+Runs the admission webhook over HTTPS: POST /mutate, GET /healthz, /readyz, /metrics.
+
+Options (environment variable in brackets):
+  --host HOST            address to listen on [HOST] (default 0.0.0.0)
+  --port PORT            HTTPS port [PORT] (default 8443)
+  --tls-cert-file FILE   serving certificate, PEM [TLS_CERT_FILE] (default certs/tls.crt)
+  --tls-key-file FILE    its private key, PEM [TLS_KEY_FILE] (default certs/tls.key)
+  --dev-certs [DIR]      generate a development CA and certificate in DIR (default certs/)
+                         on first start, and serve them; for local use only
+  --config FILE          profiles config (YAML) [GOSSIP_SAFE_CONFIG]; default: built-in profiles
+  --body-limit BYTES     largest accepted review (default ${DEFAULT_BODY_LIMIT_BYTES})
+  --drain-timeout MS     how long SIGTERM waits for in-flight reviews (default ${DEFAULT_DRAIN_TIMEOUT_MS})
+  --log-level LEVEL      trace, debug, info, warn, error or silent [LOG_LEVEL] (default info)
+
+Certificate files are re-read when they change; no restart is needed after a rotation.
+
+Examples:
+  gossip-safe serve --dev-certs
+  gossip-safe serve --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key --config /etc/gossip-safe/profiles.yaml
+`;
+
+/** One typed, frozen view of the serve options, parsed once. */
+export interface ServeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly devCertsDir?: string;
+  readonly profilesConfig?: string;
+  readonly bodyLimitBytes: number;
+  readonly drainTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'tls-cert-file': { type: 'string' },
+        'tls-key-file': { type: 'string' },
+        'dev-certs': { type: 'boolean' },
+        config: { type: 'string' },
+        'body-limit': { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        'log-level': { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError(`serve: ${(err as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1 || (positionals.length === 1 && values['dev-certs'] !== true)) {
+    throw new UsageError(`serve: unexpected argument "${positionals[values['dev-certs'] ? 1 : 0]}"`);
+  }
+  const devCertsDir = values['dev-certs'] === true ? resolve(positionals[0] ?? 'certs') : undefined;
+  const certFile = values['tls-cert-file'] ?? env['TLS_CERT_FILE'];
+  const keyFile = values['tls-key-file'] ?? env['TLS_KEY_FILE'];
+  if (devCertsDir !== undefined && (certFile !== undefined || keyFile !== undefined)) {
+    throw new UsageError('serve: --dev-certs generates its own certificate; do not combine it with --tls-cert-file/--tls-key-file');
+  }
+  const profilesConfig = values.config ?? env['GOSSIP_SAFE_CONFIG'];
+  return Object.freeze({
+    host: values.host ?? env['HOST'] ?? '0.0.0.0',
+    port: wholeNumber('--port', values.port ?? env['PORT'] ?? '8443', 0, 65535),
+    certFile: resolve(certFile ?? devCertsDir ?? 'certs', certFile === undefined ? 'tls.crt' : ''),
+    keyFile: resolve(keyFile ?? devCertsDir ?? 'certs', keyFile === undefined ? 'tls.key' : ''),
+    ...(devCertsDir === undefined ? {} : { devCertsDir }),
+    ...(profilesConfig === undefined || profilesConfig === '' ? {} : { profilesConfig }),
+    bodyLimitBytes: wholeNumber('--body-limit', values['body-limit'] ?? String(DEFAULT_BODY_LIMIT_BYTES), 1024, 64 * 1024 * 1024),
+    drainTimeoutMs: wholeNumber('--drain-timeout', values['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT_MS), 0, 600_000),
+    logLevel: values['log-level'] ?? env['LOG_LEVEL'] ?? 'info',
+  });
+}
+
+/** `gossip-safe serve`: runs until SIGTERM or SIGINT, then drains and exits 0. */
+export async function runServe(argv: readonly string[]): Promise<number> {
+  const config = parseServeConfig(argv);
+  const logger = createLogger({ level: config.logLevel });
+  // Everything that can be wrong with the configuration fails here, before listening.
+  const profiles = loadProfileSet(config.profilesConfig);
+  if (config.devCertsDir !== undefined) {
+    const dev = await ensureDevCertificates(config.devCertsDir);
+    logger.info({ caFile: dev.caFile, generated: dev.generated }, dev.generated ? 'development certificates generated' : 'using existing development certificates');
+  }
+  let tls: FileCertificateSource;
+  try {
+    tls = new FileCertificateSource(config.certFile, config.keyFile);
+  } catch (err) {
+    throw new UsageError(`cannot load the serving certificate (${config.certFile}, ${config.keyFile}): ${(err as Error).message}`, 1);
+  }
+  const running = await startWebhookServer({
+    host: config.host,
+    port: config.port,
+    tls,
+    endpoints: createEndpoints({ profiles }),
+    logger,
+    metrics: new WebhookMetrics(),
+    bodyLimitBytes: config.bodyLimitBytes,
+    drainTimeoutMs: config.drainTimeoutMs,
+  });
+  logger.info({ url: running.url, profiles: profiles.list.map((p) => p.name) }, 'ready');
+
+  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
+    process.once('SIGINT', () => resolveSignal('SIGINT'));
+  });
+  logger.info({ signal }, 'draining: no new connections; finishing in-flight reviews');
+  await running.drain();
+  logger.info('drained; exiting');
+  return 0;
+}

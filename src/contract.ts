@@ -1,0 +1,23 @@
+/**
+ * The public contract: label, annotation, container and variable names that users, manifests
+ * and other tools depend on. Documented in the README; never rename one without a migration.
+ */
+export const LABEL_INJECT = 'gossip-safe.io/inject';
+export const LABEL_POLICY = 'gossip-safe.io/policy';
+
+export const ANNOTATION_STATUS = 'gossip-safe.io/status';
+export const ANNOTATION_PROFILE = 'gossip-safe.io/profile';
+export const ANNOTATION_CONTAINER = 'gossip-safe.io/container';
+export const ANNOTATION_MIGRATE_FROM = 'gossip-safe.io/migrate-from-image';
+export const ANNOTATION_PREMIGRATE_TIMEOUT = 'gossip-safe.io/premigrate-timeout';
+export const ANNOTATION_ALLOW_DOWNGRADE = 'gossip-safe.io/allow-downgrade';
+
+export const PREMIGRATE_CONTAINER = 'gossip-premigrate';
+
+export const ENV_POD_UID = 'POD_UID';
+export const ENV_POD_NAME = 'POD_NAME';
+export const ENV_POD_NAMESPACE = 'POD_NAMESPACE';
+export const ENV_POD_IP = 'POD_IP';
+export const ENV_GOSSIP_NODE_NAME = 'GOSSIP_NODE_NAME';
+/** Set on the pre-migration init container: the image the main container will run. */
+export const ENV_TARGET_IMAGE = 'GOSSIP_SAFE_TARGET_IMAGE';

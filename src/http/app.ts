@@ -1,0 +1,160 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { decisionOf, type AdmissionOutcome } from '../admission/outcome.js';
+import { decodeReview, encodeResponse, ReviewDecodeError } from '../admission/review.js';
+import type { DecodedReview } from '../admission/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { WebhookMetrics } from '../observability/metrics.js';
+import type { WebhookEndpoint } from '../webhook/endpoints.js';
+
+/**
+ * The express adapter: the only module that knows express. It routes on the path alone
+ * (the apiserver appends `?timeout=10s`), turns bodies into decoded reviews, and hands them to
+ * the webhook endpoints. Bad input gets a 4xx and a one-line reason; a handler's unexpected
+ * error gets a 500 so the webhook's failurePolicy decides.
+ */
+export interface AppOptions {
+  readonly endpoints: readonly WebhookEndpoint[];
+  readonly logger: Logger;
+  readonly metrics: WebhookMetrics;
+  /** Largest accepted body. The apiserver's objects stay under 3 MiB; a review holds two. */
+  readonly bodyLimitBytes: number;
+  /** Whether the server should receive new work (false while starting or draining). */
+  readonly isReady: () => boolean;
+  /** Whether the server is draining: responses then close their connection. */
+  readonly isDraining: () => boolean;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 7 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const { logger, metrics } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (options.isDraining()) res.setHeader('Connection', 'close');
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = options.isReady();
+    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'not ready\n');
+  });
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const body = await metrics.registry.metrics();
+      res.type(metrics.registry.contentType).send(body);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const jsonBody = express.json({ limit: options.bodyLimitBytes, type: () => true, strict: false });
+
+  for (const endpoint of options.endpoints) {
+    app.post(
+      endpoint.path,
+      (req: Request, _res: Response, next: NextFunction) => {
+        if (!req.is('application/json')) {
+          next(new HttpError(415, `content type must be application/json, got ${req.get('content-type') ?? 'none'}`));
+          return;
+        }
+        next();
+      },
+      jsonBody,
+      (req: Request, res: Response) => {
+        const started = process.hrtime.bigint();
+        let review: DecodedReview;
+        try {
+          review = decodeReview(req.body);
+        } catch (err) {
+          if (err instanceof ReviewDecodeError) throw new HttpError(400, err.message);
+          throw err;
+        }
+        const { request } = review;
+        let outcome: AdmissionOutcome;
+        try {
+          outcome = endpoint.handle(request);
+        } catch (err) {
+          metrics.admissions.inc({ webhook: endpoint.name, operation: request.operation, outcome: 'error' });
+          logger.error(
+            { uid: request.uid, webhook: endpoint.name, kind: request.kind.kind, err: oneLine(String((err as Error)?.stack ?? err)) },
+            'admission handler failed',
+          );
+          res.status(500).type('text/plain').send('internal error while reviewing the request; see the webhook log\n');
+          return;
+        }
+        if (options.isDraining()) res.setHeader('Connection', 'close');
+        res.json(encodeResponse(review, outcome));
+
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const decision = decisionOf(outcome);
+        metrics.admissions.inc({ webhook: endpoint.name, operation: request.operation, outcome: decision });
+        metrics.latency.observe({ webhook: endpoint.name }, seconds);
+        if (outcome.injected !== undefined && outcome.injected.length > 0 && outcome.profile !== undefined) {
+          metrics.injections.inc({ profile: outcome.profile });
+        }
+        const object = request.object as { metadata?: { name?: string; generateName?: string } } | undefined;
+        logger.info(
+          {
+            uid: request.uid,
+            webhook: endpoint.name,
+            kind: request.kind.kind,
+            operation: request.operation,
+            namespace: request.namespace,
+            name: request.name || object?.metadata?.name || undefined,
+            generateName: object?.metadata?.generateName,
+            dryRun: request.dryRun === true ? true : undefined,
+            decision,
+            profile: outcome.profile,
+            injected: outcome.injected !== undefined && outcome.injected.length > 0 ? outcome.injected : undefined,
+            rules: outcome.rules !== undefined && outcome.rules.length > 0 ? outcome.rules : undefined,
+            warnings: outcome.warnings !== undefined && outcome.warnings.length > 0 ? outcome.warnings.length : undefined,
+            durationMs: Math.round(seconds * 1e6) / 1e3,
+          },
+          'admission',
+        );
+      },
+    );
+  }
+
+  app.use((req: Request, res: Response) => {
+    metrics.badRequests.inc({ status: '404' });
+    res.status(404).type('text/plain').send(`no route for ${req.method} ${req.path}\n`);
+  });
+
+  // Body-parser errors carry an HTTP status (400 bad JSON, 413 too large, 415 bad charset).
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    const message = err instanceof Error ? err.message : String(err);
+    if (status >= 400 && status < 500) {
+      metrics.badRequests.inc({ status: String(status) });
+      const reason = (err as { type?: string }).type === 'entity.parse.failed' ? `body is not valid JSON: ${message}` : message;
+      logger.warn({ status, path: req.path, reason: oneLine(reason) }, 'bad request');
+      res.status(status).type('text/plain').send(`${oneLine(reason)}\n`);
+      return;
+    }
+    logger.error({ path: req.path, err: oneLine(String((err as Error)?.stack ?? err)) }, 'request failed');
+    res.status(500).type('text/plain').send('internal error; see the webhook log\n');
+  });
+
+  return app;
+}

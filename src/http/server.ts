@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../observability/logger.js';
+import type { WebhookMetrics } from '../observability/metrics.js';
+import type { FileCertificateSource, KeyPair } from '../tls/file-source.js';
+import type { WebhookEndpoint } from '../webhook/endpoints.js';
+import { createApp } from './app.js';
+
+/**
+ * Connection timeouts (DESIGN §6.4). The apiserver reuses idle webhook connections for up to
+ * 90 s (Go's http.Transport IdleConnTimeout). If Node closes an idle socket first, a request the
+ * apiserver writes into it at that moment fails with "EOF" and the failurePolicy decides. So the
+ * server keeps idle sockets longer than the client does, and headersTimeout is above it.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 95_000;
+export const HEADERS_TIMEOUT_MS = 96_000;
+/** No review takes this long; a stuck client cannot hold a socket forever. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** How long SIGTERM waits for in-flight reviews before closing what is left. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
+
+export interface WebhookServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: FileCertificateSource;
+  readonly endpoints: readonly WebhookEndpoint[];
+  readonly logger: Logger;
+  readonly metrics: WebhookMetrics;
+  readonly bodyLimitBytes: number;
+  readonly drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting, lets in-flight reviews finish, closes idle sockets. Resolves when closed. */
+  drain(): Promise<void>;
+}
+
+export async function startWebhookServer(options: WebhookServerOptions): Promise<RunningServer> {
+  const { logger, tls } = options;
+  let ready = false;
+  let draining = false;
+  const app = createApp({
+    endpoints: options.endpoints,
+    logger,
+    metrics: options.metrics,
+    bodyLimitBytes: options.bodyLimitBytes,
+    isReady: () => ready && !draining,
+    isDraining: () => draining,
+  });
+
+  const server = createServer({ ...tls.pair, minVersion: 'TLSv1.2' }, app);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+
+  const onChange = (pair: KeyPair): void => {
+    server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+    logger.info({ certFile: tls.certFile }, 'serving certificate reloaded');
+  };
+  const onError = (err: unknown): void => {
+    logger.warn({ certFile: tls.certFile, reason: String(err) }, 'certificate reload skipped; keeping the previous one');
+  };
+  tls.on('change', onChange);
+  tls.on('error', onError);
+  tls.watch();
+
+  server.on('tlsClientError', (err) => logger.debug({ reason: err.message }, 'TLS handshake failed'));
+
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  ready = true;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  logger.info({ host: options.host, port }, 'gossip-safe webhook listening');
+
+  let drained: Promise<void> | undefined;
+  const drain = (): Promise<void> => {
+    drained ??= (async () => {
+      draining = true;
+      tls.stop();
+      tls.off('change', onChange);
+      tls.off('error', onError);
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      // Keep-alive sockets whose review was in flight become idle once answered: close them too.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      const timeout = setTimeout(() => {
+        logger.warn('drain timeout reached; closing remaining connections');
+        server.closeAllConnections();
+      }, options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+      timeout.unref();
+      await closed;
+      clearTimeout(timeout);
+      clearInterval(sweeper);
+    })();
+    return drained;
+  };
+
+  return { server, port, url: `https://${host}:${port}`, drain };
+}

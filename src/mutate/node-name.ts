@@ -1,0 +1,44 @@
+import type { Container, PodSpec } from '../k8s/types.js';
+import type { Profile } from '../profiles/types.js';
+
+function covers(mountPath: string, path: string): boolean {
+  const m = mountPath.replace(/\/+$/, '');
+  return path === m || path.startsWith(`${m}/`);
+}
+
+/**
+ * Whether `path` in this container lives on a volume that outlives the pod: a PVC in the pod
+ * spec, or one of the StatefulSet's volumeClaimTemplates (named in `persistentVolumeNames`).
+ * The longest covering mount wins, as in the container's filesystem.
+ */
+export function isOnPersistentVolume(
+  spec: PodSpec,
+  container: Container,
+  path: string,
+  persistentVolumeNames: ReadonlySet<string>,
+): boolean {
+  const mount = (container.volumeMounts ?? [])
+    .filter((m) => covers(m.mountPath, path))
+    .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  if (mount === undefined) return false;
+  if (persistentVolumeNames.has(mount.name)) return true;
+  const volume = (spec.volumes ?? []).find((v) => v.name === mount.name);
+  return volume?.persistentVolumeClaim !== undefined;
+}
+
+/** Whether the profile's node-name mode asks for `GOSSIP_NODE_NAME=$(POD_UID)` here. */
+export function wantsPerPodNodeName(
+  profile: Profile,
+  spec: PodSpec,
+  container: Container,
+  persistentVolumeNames: ReadonlySet<string>,
+): boolean {
+  switch (profile.nodeNameMode) {
+    case 'always':
+      return true;
+    case 'never':
+      return false;
+    case 'unless-persistent-data':
+      return !isOnPersistentVolume(spec, container, profile.persistentDataPath ?? '/', persistentVolumeNames);
+  }
+}

@@ -1,0 +1,82 @@
+import type { Container, PodSpec, PodTemplateSpec } from '../k8s/types.js';
+import type { Profile, ProfileSet } from '../profiles/types.js';
+import { ensureGracePeriod } from './grace-period.js';
+import { ensureIdentityEnv } from './identity-env.js';
+import { ensureLeaveHook } from './leave-hook.js';
+import { wantsPerPodNodeName } from './node-name.js';
+import { emptyReport, type MutationReport } from './report.js';
+import { selectDatastore } from './select-container.js';
+import { writeStatus } from './status-annotation.js';
+
+export interface MutationContext {
+  readonly profiles: ProfileSet;
+  /** Volumes that outlive the pod beyond its own spec: a StatefulSet's volumeClaimTemplates. */
+  readonly persistentVolumeNames?: ReadonlySet<string>;
+}
+
+/** The pod (or template) being mutated, already cloned, and its datastore container. */
+export interface InjectionTarget {
+  readonly template: PodTemplateSpec & { spec: PodSpec };
+  readonly container: Container;
+  readonly profile: Profile;
+  readonly ctx: MutationContext;
+}
+
+/** One injection. Each step is idempotent: run on its own output it changes nothing. */
+export type InjectionStep = (target: InjectionTarget, report: MutationReport) => void;
+
+const identityStep: InjectionStep = ({ template, container, profile, ctx }, report) =>
+  ensureIdentityEnv(
+    container,
+    wantsPerPodNodeName(profile, template.spec, container, ctx.persistentVolumeNames ?? new Set()),
+    report,
+  );
+
+const leaveStep: InjectionStep = ({ container, profile, ctx }, report) =>
+  ensureLeaveHook(container, profile, ctx.profiles, report);
+
+const graceStep: InjectionStep = ({ template, profile }, report) => ensureGracePeriod(template.spec, profile, report);
+
+/** The steps applied to a datastore pod at CREATE, in order. */
+export const POD_INJECTION_STEPS: readonly InjectionStep[] = [identityStep, leaveStep, graceStep];
+
+export interface TemplateMutation<T extends PodTemplateSpec = PodTemplateSpec> {
+  /** The mutated copy (the input itself when nothing changed); the input is never modified. */
+  readonly template: T;
+  readonly injected: readonly string[];
+  readonly warnings: readonly string[];
+  readonly profile?: string;
+  readonly container?: string;
+}
+
+/**
+ * Applies gossip-safe's injection to a pod or a pod template: pure, on a deep copy.
+ * The webhook calls it for Pods; the CLI calls it for workload templates.
+ */
+export function mutatePodTemplate<T extends PodTemplateSpec>(
+  original: T,
+  ctx: MutationContext,
+  steps: readonly InjectionStep[] = POD_INJECTION_STEPS,
+): TemplateMutation<T> {
+  const { selection, warnings } = selectDatastore(original, ctx.profiles);
+  if (selection === undefined || original.spec === undefined) return { template: original, injected: [], warnings };
+
+  const template = structuredClone(original) as T & { spec: PodSpec };
+  const container = template.spec.containers[selection.index]!;
+  const report = emptyReport();
+  report.warnings.push(...warnings);
+  const target: InjectionTarget = { template, container, profile: selection.profile, ctx };
+  for (const step of steps) step(target, report);
+
+  if (report.injected.length > 0) {
+    template.metadata ??= {};
+    writeStatus(template.metadata, selection.profile.name, container.name, report.injected);
+  }
+  return {
+    template: report.injected.length > 0 ? template : original,
+    injected: report.injected,
+    warnings: report.warnings,
+    profile: selection.profile.name,
+    container: container.name,
+  };
+}

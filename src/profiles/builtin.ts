@@ -1,0 +1,83 @@
+import type { Profile } from './types.js';
+
+/**
+ * Built-in profiles. Facts come from the upstream projects (DESIGN.md §3): image names, where
+ * identity lives, how a node leaves, and how long a clean stop takes.
+ */
+export const BUILTIN_PROFILES: readonly Profile[] = [
+  {
+    name: 'cassandra',
+    images: [
+      'cassandra',
+      'bitnami/cassandra',
+      'bitnamilegacy/cassandra',
+      'k8ssandra/cass-management-api',
+      'datastax/cassandra',
+    ],
+    nodeNameMode: 'never',
+    leave: [
+      {
+        // The management API images drain through their HTTP API (as cass-operator does).
+        images: ['k8ssandra/cass-management-api'],
+        command: [
+          'wget',
+          '--output-document',
+          '/dev/null',
+          '--no-check-certificate',
+          '--post-data=',
+          'http://localhost:8080/api/v0/ops/node/drain',
+        ],
+      },
+      { images: [], command: ['nodetool', 'drain'] },
+    ],
+    minGraceSeconds: 120,
+    premigration: 'required',
+    dataDirs: ['/var/lib/cassandra', '/bitnami/cassandra'],
+  },
+  {
+    name: 'scylla',
+    images: ['scylladb/scylla', 'scylladb/scylla-enterprise'],
+    nodeNameMode: 'never',
+    leave: [{ images: [], command: ['nodetool', 'drain'] }],
+    minGraceSeconds: 900,
+    premigration: 'required',
+    dataDirs: ['/var/lib/scylla'],
+  },
+  {
+    name: 'consul',
+    images: ['hashicorp/consul', 'hashicorp/consul-enterprise', 'consul'],
+    nodeNameMode: 'unless-persistent-data',
+    persistentDataPath: '/consul/data',
+    leave: [{ images: [], command: ['consul', 'leave'] }],
+    minGraceSeconds: 30,
+    premigration: 'optional',
+    dataDirs: ['/consul/data'],
+  },
+  {
+    name: 'serf',
+    images: ['hashicorp/serf'],
+    nodeNameMode: 'always',
+    leave: [{ images: [], command: ['serf', 'leave'] }],
+    minGraceSeconds: 20,
+    premigration: 'not-applicable',
+    dataDirs: [],
+  },
+  {
+    name: 'elasticsearch',
+    images: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch', 'opensearchproject/opensearch'],
+    nodeNameMode: 'never',
+    leave: [],
+    minGraceSeconds: 180,
+    premigration: 'optional',
+    dataDirs: ['/usr/share/elasticsearch/data', '/usr/share/opensearch/data'],
+  },
+  {
+    name: 'etcd',
+    images: ['quay.io/coreos/etcd', 'gcr.io/etcd-development/etcd', 'registry.k8s.io/etcd', 'bitnami/etcd'],
+    nodeNameMode: 'never',
+    leave: [],
+    minGraceSeconds: 30,
+    premigration: 'not-applicable',
+    dataDirs: ['/var/lib/etcd', '/bitnami/etcd/data'],
+  },
+];

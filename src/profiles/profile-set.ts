@@ -1,0 +1,54 @@
+import { compileImagePattern, parseImageRef, type ImagePattern, type ImageRef } from './image.js';
+import type { LeaveRule, Profile, ProfileSet } from './types.js';
+
+interface CompiledProfile {
+  readonly profile: Profile;
+  readonly patterns: readonly ImagePattern[];
+  readonly leave: readonly { readonly rule: LeaveRule; readonly patterns: readonly ImagePattern[] }[];
+}
+
+const compiled = new WeakMap<ProfileSet, readonly CompiledProfile[]>();
+
+/** Freezes profiles into a ProfileSet and compiles their image patterns once. */
+export function createProfileSet(profiles: readonly Profile[]): ProfileSet {
+  const list = Object.freeze(profiles.map((p) => deepFreeze(structuredClone(p))));
+  const byName = new Map(list.map((p) => [p.name, p] as const));
+  const set: ProfileSet = Object.freeze({ list, byName });
+  compiled.set(
+    set,
+    list.map((profile) => ({
+      profile,
+      patterns: profile.images.map(compileImagePattern),
+      leave: profile.leave.map((rule) => ({ rule, patterns: rule.images.map(compileImagePattern) })),
+    })),
+  );
+  return set;
+}
+
+function compiledOf(set: ProfileSet): readonly CompiledProfile[] {
+  const c = compiled.get(set);
+  if (c === undefined) throw new Error('ProfileSet was not made by createProfileSet');
+  return c;
+}
+
+/** The first profile whose image patterns match the image, if any. */
+export function profileForImage(set: ProfileSet, image: string | ImageRef): Profile | undefined {
+  const ref = typeof image === 'string' ? parseImageRef(image) : image;
+  return compiledOf(set).find((c) => c.patterns.some((p) => p.matches(ref)))?.profile;
+}
+
+/** The leave command for this profile and image, or undefined when the profile has none. */
+export function leaveCommandFor(set: ProfileSet, profile: Profile, image: string): readonly string[] | undefined {
+  const entry = compiledOf(set).find((c) => c.profile === profile);
+  const ref = parseImageRef(image);
+  const rules = entry?.leave ?? profile.leave.map((rule) => ({ rule, patterns: rule.images.map(compileImagePattern) }));
+  return rules.find((r) => r.patterns.length === 0 || r.patterns.some((p) => p.matches(ref)))?.rule.command;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

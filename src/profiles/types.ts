@@ -1,0 +1,50 @@
+/**
+ * A datastore profile: everything gossip-safe knows about one gossip datastore, as data.
+ * Built-in profiles live in builtin.ts; operators add or override them with a YAML file.
+ */
+
+/**
+ * When to give the datastore a per-incarnation gossip node name (`GOSSIP_NODE_NAME=$(POD_UID)`).
+ * - `always`: the node name is the whole identity (Serf, memberlist apps).
+ * - `never`: identity lives in the data directory; renaming breaks membership (Cassandra, etcd).
+ * - `unless-persistent-data`: only when `persistentDataPath` is not on a persistent volume
+ *   (Consul: a server that keeps its node_id must keep its name).
+ */
+export type NodeNameMode = 'always' | 'never' | 'unless-persistent-data';
+
+/** Whether a version change needs the "old version on the new IP first" step. */
+export type PremigrationPolicy = 'required' | 'optional' | 'not-applicable';
+
+/** The graceful-leave command for a set of images (exec preStop). */
+export interface LeaveRule {
+  /** Image patterns this command applies to; empty means every image of the profile. */
+  readonly images: readonly string[];
+  readonly command: readonly string[];
+}
+
+export interface Profile {
+  readonly name: string;
+  /**
+   * Image repository patterns, e.g. `cassandra`, `bitnami/cassandra`,
+   * `docker.elastic.co/elasticsearch/elasticsearch`. A pattern matches an image whose repository
+   * path ends with the pattern's path, segment by segment, whatever the registry (so mirrors
+   * match); `*` matches within one segment. See image.ts.
+   */
+  readonly images: readonly string[];
+  readonly nodeNameMode: NodeNameMode;
+  /** For `unless-persistent-data`: the path whose volume decides. */
+  readonly persistentDataPath?: string;
+  /** Graceful-leave commands, the first rule whose images match wins. Empty: no preStop. */
+  readonly leave: readonly LeaveRule[];
+  /** Minimum terminationGracePeriodSeconds the datastore needs to leave cleanly. */
+  readonly minGraceSeconds: number;
+  readonly premigration: PremigrationPolicy;
+  /** Data directories, first existing one wins (official images first, then Bitnami's). */
+  readonly dataDirs: readonly string[];
+}
+
+/** The profiles in force, in match order, with lookup by name. Frozen. */
+export interface ProfileSet {
+  readonly list: readonly Profile[];
+  readonly byName: ReadonlyMap<string, Profile>;
+}

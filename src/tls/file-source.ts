@@ -1,0 +1,75 @@
+import { EventEmitter } from 'node:events';
+import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+
+export interface KeyPair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/**
+ * A serving certificate read from PEM files and re-read when they change: cert-manager
+ * renewals, Secret rotations (the kubelet swaps a symlink) or `gossip-safe certs`.
+ *
+ * A change is applied only once the pair is valid together: a half-written rotation (new
+ * cert, old key) is ignored until the next poll finds both. Emits `change` with the new pair
+ * and `error` (non-fatal) when a reload fails; the previous certificate stays in use.
+ */
+export class FileCertificateSource extends EventEmitter {
+  private current: KeyPair;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listener = (curr: Stats, prev: Stats): void => {
+    if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) this.reload();
+  };
+
+  constructor(
+    readonly certFile: string,
+    readonly keyFile: string,
+    private readonly pollIntervalMs = 2000,
+  ) {
+    super();
+    this.current = FileCertificateSource.read(certFile, keyFile);
+  }
+
+  /** Reads and checks a pair; throws with a one-line reason when they do not form a usable pair. */
+  static read(certFile: string, keyFile: string): KeyPair {
+    const pair = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+    createSecureContext(pair); // throws on a bad PEM or a key that does not match the cert
+    return pair;
+  }
+
+  get pair(): KeyPair {
+    return this.current;
+  }
+
+  /** Starts watching. Stat polling follows symlinks, so Secret volume swaps are seen too. */
+  watch(): void {
+    if (this.timer !== undefined) return;
+    watchFile(this.certFile, { interval: this.pollIntervalMs, persistent: false }, this.listener);
+    watchFile(this.keyFile, { interval: this.pollIntervalMs, persistent: false }, this.listener);
+    // A rotation may write the two files one poll apart; also re-check the pair periodically.
+    this.timer = setInterval(() => this.reload(), this.pollIntervalMs * 5);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    unwatchFile(this.certFile, this.listener);
+    unwatchFile(this.keyFile, this.listener);
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Re-reads the files; emits `change` when the pair differs and is valid. */
+  reload(): void {
+    let next: KeyPair;
+    try {
+      next = FileCertificateSource.read(this.certFile, this.keyFile);
+    } catch (err) {
+      this.emit('error', err);
+      return;
+    }
+    if (next.cert === this.current.cert && next.key === this.current.key) return;
+    this.current = next;
+    this.emit('change', next);
+  }
+}

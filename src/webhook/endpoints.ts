@@ -1,0 +1,18 @@
+import type { AdmissionOutcome } from '../admission/outcome.js';
+import type { AdmissionRequest } from '../admission/types.js';
+import type { MutationContext } from '../mutate/template.js';
+import { handleMutation } from './mutate.js';
+
+/** One webhook the server exposes: a path, a name for logs and metrics, and its handler. */
+export interface WebhookEndpoint {
+  readonly path: string;
+  readonly name: string;
+  handle(request: AdmissionRequest): AdmissionOutcome;
+}
+
+export type WebhookContext = MutationContext;
+
+/** Every webhook, by path. The HTTP server and the CLI's `review` command both use this table. */
+export function createEndpoints(ctx: WebhookContext): readonly WebhookEndpoint[] {
+  return [{ path: '/mutate', name: 'mutate', handle: (request) => handleMutation(request, ctx) }];
+}
