@@ -1,0 +1,37 @@
+import { compareVersions, imageVersion, versionDifference } from '../src/profiles/version.js';
+
+describe('imageVersion', () => {
+  test.each([
+    ['cassandra:3.11.16', '3.11.16'],
+    ['cassandra:4.1', '4.1'],
+    ['cassandra:5.0.2-jammy', '5.0.2'],
+    ['quay.io/coreos/etcd:v3.5.9', '3.5.9'],
+    ['registry.k8s.io/etcd:3.5.9-0', '3.5.9'],
+    ['docker.elastic.co/elasticsearch/elasticsearch:8.11.1-ubi', '8.11.1'],
+    ['hashicorp/consul-enterprise:1.17.1-ent', '1.17.1'],
+    ['localhost:5000/cassandra:4.1', '4.1'],
+    ['cassandra:4.1.3@sha256:0123456789abcdef', '4.1.3'],
+  ])('%s has version %s', (image, text) => {
+    expect(imageVersion(image)?.text).toBe(text);
+  });
+
+  test.each([['cassandra'], ['cassandra@sha256:0123456789abcdef'], ['cassandra:latest'], ['localhost:5000/cassandra'], ['serf:stable-2']])(
+    '%s carries no version',
+    (image) => {
+      expect(imageVersion(image)).toBeUndefined();
+    },
+  );
+});
+
+describe('comparison', () => {
+  const v = (s: string) => imageVersion(`x:${s}`)!;
+  test.each([
+    ['3.11.16', '4.1.3', -1, 'major'],
+    ['4.1', '4.1.0', 0, 'none'],
+    ['4.1.3', '4.1.10', -1, 'patch'],
+    ['4.1', '4.0.9', 1, 'minor'],
+  ])('%s vs %s', (a, b, cmp, diff) => {
+    expect(compareVersions(v(a), v(b))).toBe(cmp);
+    expect(versionDifference(v(a), v(b))).toBe(diff);
+  });
+});
