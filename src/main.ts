@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { CHECK_HELP, runCheck } from './cli/check.js';
+import { EXIT } from './cli/exit-codes.js';
+import { INJECT_HELP, runInject } from './cli/inject.js';
+import { REVIEW_HELP, runReview } from './cli/review.js';
 import { runServe, SERVE_HELP } from './cli/serve.js';
 import { UsageError } from './cli/usage-error.js';
 import { ProfileConfigError } from './profiles/config.js';
@@ -12,6 +16,9 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the admission webhook over HTTPS', help: SERVE_HELP, run: runServe },
+  check: { summary: "offline: the validating webhook's verdict on base..head manifest changes (CI)", help: CHECK_HELP, run: runCheck },
+  inject: { summary: 'offline: write manifests back with the injection applied', help: INJECT_HELP, run: runInject },
+  review: { summary: 'offline: the response the webhook gives to a recorded AdmissionReview', help: REVIEW_HELP, run: runReview },
 };
 
 function mainHelp(): string {
@@ -58,6 +65,7 @@ main(process.argv.slice(2)).then(
       return;
     }
     process.stderr.write(`gossip-safe: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    // Not 1: for check, 1 means "warnings with --fail-on-warn"; a crash must not look like that.
+    process.exitCode = EXIT.software;
   },
 );

@@ -1,0 +1,80 @@
+import { ANNOTATION_MIGRATE_FROM, LABEL_INJECT } from '../contract.js';
+import { isWorkloadKind, type PodTemplateSpec, type Workload } from '../k8s/types.js';
+import { mutatePodTemplate, type MutationContext } from '../mutate/template.js';
+import { mutateWorkloadUpdate } from '../mutate/workload.js';
+import type { ProfileSet } from '../profiles/types.js';
+import type { K8sObject } from './manifests.js';
+import { podTemplateOf, setPath, templatePath } from './objects.js';
+
+export interface InjectionRequest {
+  readonly object: K8sObject;
+  /** The object as it is in the cluster (the base): a version change then adds pre-migration. */
+  readonly oldObject?: K8sObject;
+  /** Sets `gossip-safe.io/migrate-from-image` on the template: pre-migrate from this image. */
+  readonly migrateFrom?: string;
+}
+
+export interface InjectionResult {
+  /** The injected copy, or the input itself when nothing changed. */
+  readonly object: K8sObject;
+  readonly injected: readonly string[];
+  readonly warnings: readonly string[];
+  readonly profile?: string;
+}
+
+/** A StatefulSet's claim templates outlive its pods, as PVC volumes do in the pods it creates. */
+function claimTemplateNames(object: K8sObject): Set<string> {
+  if (object.kind !== 'StatefulSet') return new Set();
+  const claims = (object as Workload).spec?.volumeClaimTemplates ?? [];
+  return new Set(claims.map((c) => c.metadata?.name).filter((n): n is string => typeof n === 'string'));
+}
+
+/**
+ * What the webhooks would do to an object, computed offline with the very functions they call:
+ * for a workload update, the workload UPDATE mutation (pre-migration annotation); then the pod
+ * mutation on the pod template, exactly as the pod webhook applies it to the pods created from
+ * it. A template labelled `gossip-safe.io/inject=disabled` is left alone, as the webhook's
+ * objectSelector leaves its pods.
+ */
+export function injectObject(request: InjectionRequest, profiles: ProfileSet): InjectionResult {
+  let object = request.object;
+  const injected: string[] = [];
+  const warnings: string[] = [];
+  let profile: string | undefined;
+  const ctx: MutationContext = { profiles, persistentVolumeNames: claimTemplateNames(object) };
+
+  const old = request.oldObject;
+  if (old !== undefined && isWorkloadKind(object.kind) && old.kind === object.kind) {
+    const update = mutateWorkloadUpdate(old as Workload, object as Workload, ctx);
+    object = update.workload as K8sObject;
+    injected.push(...update.injected);
+    warnings.push(...update.warnings);
+    profile = update.profile;
+  }
+
+  const original = podTemplateOf(object);
+  const path = templatePath(object.kind);
+  if (original === undefined || path === undefined || original.metadata?.labels?.[LABEL_INJECT] === 'disabled') {
+    return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
+  }
+  let template: PodTemplateSpec = original;
+  if (request.migrateFrom !== undefined) {
+    template = structuredClone(original);
+    template.metadata ??= {};
+    template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: request.migrateFrom };
+  }
+  const pod = mutatePodTemplate(template, ctx);
+  warnings.push(...pod.warnings);
+  if (pod.profile === undefined) {
+    // No datastore here: a requested migrate-from annotation would mean nothing, so it is not added.
+    return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
+  }
+  injected.push(...pod.injected);
+  const changed = pod.template !== original;
+  return {
+    object: changed ? setPath(object, path, pod.template) : object,
+    injected,
+    warnings,
+    profile: pod.profile,
+  };
+}

@@ -1,0 +1,93 @@
+import { isMap, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { InputError } from './exit-codes.js';
+import type { ManifestSource } from './sources.js';
+
+/** A Kubernetes object as read from a manifest: plain JSON with at least a kind. */
+export interface K8sObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** One object of a manifest, where it is, and where it sits in its document. */
+export interface ManifestObject {
+  readonly source: string;
+  /** 1-based line of the object's `kind:` (or of its first line). */
+  readonly line: number;
+  /** Path of the object inside its document: [] for a top-level object, ['items', i] in a List. */
+  readonly path: readonly (string | number)[];
+  readonly object: K8sObject;
+}
+
+/** One YAML (or JSON) document of a file, kept as a yaml Document so it can be edited in place. */
+export interface ManifestDocument {
+  readonly source: ManifestSource;
+  readonly doc: Document.Parsed;
+  /** The document as plain JSON (null for an empty document). */
+  readonly value: unknown;
+  readonly objects: readonly ManifestObject[];
+}
+
+export interface ParsedManifest {
+  readonly source: ManifestSource;
+  readonly documents: readonly ManifestDocument[];
+  /** JSON in, JSON out: the file's first non-blank character is `{` or `[`. */
+  readonly json: boolean;
+}
+
+function isObjectRecord(v: unknown): v is K8sObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function looksLikeObject(v: unknown): v is K8sObject & { kind: string; apiVersion: string } {
+  return isObjectRecord(v) && typeof v.kind === 'string' && typeof v.apiVersion === 'string';
+}
+
+/** The line of `kind:` in the map at `path`, else of the map itself. */
+function lineOf(doc: Document.Parsed, path: readonly (string | number)[], counter: LineCounter): number {
+  const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (isMap(node)) {
+    const kindPair = node.items.find((pair) => (pair.key as { value?: unknown } | null)?.value === 'kind');
+    const keyRange = (kindPair?.key as { range?: [number, number, number] } | null)?.range;
+    if (keyRange !== undefined) return counter.linePos(keyRange[0]).line;
+  }
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range === undefined ? 1 : counter.linePos(range[0]).line;
+}
+
+/**
+ * Parses a manifest file: multi-document YAML, JSON, or a `List`, with the line of every object.
+ * Malformed input is an InputError naming the file and line.
+ */
+export function parseManifest(source: ManifestSource): ParsedManifest {
+  const counter = new LineCounter();
+  const docs = parseAllDocuments(source.text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const documents: ManifestDocument[] = [];
+  for (const doc of list) {
+    const error = doc.errors[0];
+    if (error !== undefined) {
+      const line = counter.linePos(error.pos[0]).line;
+      throw new InputError(`${source.name}:${line}: not valid YAML or JSON: ${error.message.split('\n')[0]}`);
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const objects: ManifestObject[] = [];
+    const add = (object: K8sObject, path: (string | number)[]) =>
+      objects.push({ source: source.name, line: lineOf(doc, path, counter), path, object });
+
+    if (looksLikeObject(value) && value.kind.endsWith('List') && Array.isArray(value['items'])) {
+      value['items'].forEach((item: unknown, i: number) => {
+        if (looksLikeObject(item)) add(item, ['items', i]);
+        else if (source.explicit) throw new InputError(`${source.name}:${lineOf(doc, ['items', i], counter)}: List item ${i} is not a Kubernetes object (no apiVersion and kind)`);
+      });
+    } else if (looksLikeObject(value)) {
+      add(value, []);
+    } else if (value !== null && value !== undefined && source.explicit) {
+      const line = doc.contents?.range === undefined ? 1 : counter.linePos(doc.contents.range[0]).line;
+      throw new InputError(`${source.name}:${line}: not a Kubernetes object (no apiVersion and kind)`);
+    }
+    documents.push({ source, doc, value, objects });
+  }
+  return { source, documents, json: /^\s*[[{]/.test(source.text) };
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { decodeReview, encodeResponse, ReviewDecodeError } from '../admission/review.js';
+import { createEndpoints } from '../webhook/endpoints.js';
+import { EXIT, EXIT_CODES_HELP, InputError } from './exit-codes.js';
+import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, parseCommandArgs, parseMode } from './options.js';
+import { UsageError } from './usage-error.js';
+
+export const REVIEW_HELP = `Usage: gossip-safe review [--validate [--mode enforce|warn]] [FILE|-]
+
+Prints the AdmissionReview response the webhook would return for a recorded AdmissionReview
+request (JSON), computed offline by the very handlers the HTTPS server runs. Useful to debug a
+denial or an injection seen in a cluster: record the request (for example from the apiserver's
+audit log at RequestResponse level) and replay it here.
+
+Options:
+  --validate             answer as the validating webhook (default: the mutating one, /mutate)
+  --mode enforce|warn    which validating webhook: /validate/enforce or /validate/warn
+                         (default enforce; needs --validate)
+${CONFIG_HELP}
+
+Examples:
+  gossip-safe review request.json
+  kubectl get --raw ... | gossip-safe review -
+  gossip-safe review --validate --mode warn statefulset-update.json
+
+The response is printed as JSON on stdout. Exit code 0 when the response allows the request,
+2 when it denies it.
+
+${EXIT_CODES_HELP}`;
+
+/** `gossip-safe review`: one recorded request in, the webhook's response out. */
+export async function runReview(argv: readonly string[], readStdin: () => string = () => readFileSync(0, 'utf8')): Promise<number> {
+  const { values, positionals } = parseCommandArgs('review', argv, {
+    validate: { type: 'boolean' },
+    mode: { type: 'string' },
+    ...CONFIG_OPTION,
+  });
+  if (positionals.length > 1) throw new UsageError(`review: one request at a time, got ${positionals.length} files`);
+  if (values.mode !== undefined && values.validate !== true) throw new UsageError('review: --mode needs --validate');
+  const mode = parseMode('review', values.mode);
+  const file = positionals[0] ?? '-';
+  const name = file === '-' ? '<stdin>' : file;
+
+  let text: string;
+  try {
+    text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`${name}: cannot read: ${code === 'ENOENT' ? 'no such file or directory' : (code ?? String(err))}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${name}: not valid JSON: ${(err as Error).message}`);
+  }
+  let review;
+  try {
+    review = decodeReview(body);
+  } catch (err) {
+    if (err instanceof ReviewDecodeError) throw new InputError(`${name}: not an AdmissionReview request: ${err.message}`);
+    throw err;
+  }
+
+  const path = values.validate === true ? `/validate/${mode}` : '/mutate';
+  const endpoints = createEndpoints({ profiles: loadCliProfiles(values.config) });
+  const endpoint = endpoints.find((e) => e.path === path);
+  if (endpoint === undefined) {
+    throw new UsageError(`review: this build has no ${path} webhook (it has ${endpoints.map((e) => e.path).join(', ')})`);
+  }
+  const response = encodeResponse(review, endpoint.handle(review.request));
+  process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+  return response.response.allowed ? EXIT.clean : EXIT.denied;
+}
