@@ -1,24 +1,37 @@
 #!/usr/bin/env node
-import { CHECK_HELP, runCheck } from './cli/check.js';
 import { EXIT } from './cli/exit-codes.js';
-import { INJECT_HELP, runInject } from './cli/inject.js';
-import { REVIEW_HELP, runReview } from './cli/review.js';
-import { runServe, SERVE_HELP } from './cli/serve.js';
 import { UsageError } from './cli/usage-error.js';
 import { ProfileConfigError } from './profiles/config.js';
 import { GOSSIP_SAFE_VERSION } from './version.js';
 
-interface Command {
-  readonly summary: string;
+interface LoadedCommand {
   readonly help: string;
   run(argv: readonly string[]): Promise<number>;
 }
 
+interface Command {
+  readonly summary: string;
+  /** Imported on use, so the offline commands in CI never load the HTTP server's modules. */
+  load(): Promise<LoadedCommand>;
+}
+
 const COMMANDS: Record<string, Command> = {
-  serve: { summary: 'run the admission webhook over HTTPS', help: SERVE_HELP, run: runServe },
-  check: { summary: "offline: the validating webhook's verdict on base..head manifest changes (CI)", help: CHECK_HELP, run: runCheck },
-  inject: { summary: 'offline: write manifests back with the injection applied', help: INJECT_HELP, run: runInject },
-  review: { summary: 'offline: the response the webhook gives to a recorded AdmissionReview', help: REVIEW_HELP, run: runReview },
+  serve: {
+    summary: 'run the admission webhook over HTTPS',
+    load: async () => import('./cli/serve.js').then((m) => ({ help: m.SERVE_HELP, run: m.runServe })),
+  },
+  check: {
+    summary: "offline: the validating webhook's verdict on base..head manifest changes (CI)",
+    load: async () => import('./cli/check.js').then((m) => ({ help: m.CHECK_HELP, run: m.runCheck })),
+  },
+  inject: {
+    summary: 'offline: write manifests back with the injection applied',
+    load: async () => import('./cli/inject.js').then((m) => ({ help: m.INJECT_HELP, run: m.runInject })),
+  },
+  review: {
+    summary: 'offline: the response the webhook gives to a recorded AdmissionReview',
+    load: async () => import('./cli/review.js').then((m) => ({ help: m.REVIEW_HELP, run: (argv) => m.runReview(argv) })),
+  },
 };
 
 function mainHelp(): string {
@@ -47,11 +60,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) throw new UsageError(`unknown command "${name}"; run "gossip-safe --help"`);
+  const loaded = await command.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.help);
+    process.stdout.write(loaded.help);
     return 0;
   }
-  return command.run(rest);
+  return loaded.run(rest);
 }
 
 main(process.argv.slice(2)).then(
