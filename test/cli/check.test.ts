@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { AdmissionReviewResponse } from '../../src/admission/types.js';
 import { runCli, tempRepo, type TempRepo } from '../helpers/cli.js';
 import { startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
-import { cassandraStatefulSet, SERVICE } from './manifests.js';
+import { admissionReview, cassandraStatefulSet, SERVICE } from './manifests.js';
 
 const OLD = cassandraStatefulSet('cassandra:3.11.16');
 const NEW = cassandraStatefulSet('cassandra:4.1.3');
@@ -26,20 +26,16 @@ afterAll(async () => {
 
 /** What the enforce webhook answers, over HTTPS, for the same update. */
 async function enforceWebhookMessage(): Promise<string> {
-  const review = {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: '5b1f3a8e-0000-4000-8000-000000000001',
-      kind: { group: 'apps', version: 'v1', kind: 'StatefulSet' },
-      resource: { group: 'apps', version: 'v1', resource: 'statefulsets' },
-      name: 'cassandra',
-      namespace: 'db',
-      operation: 'UPDATE',
-      object: parseYaml(NEW) as unknown,
-      oldObject: parseYaml(OLD) as unknown,
-    },
-  };
+  const review = admissionReview({
+    operation: 'UPDATE',
+    group: 'apps',
+    kind: 'StatefulSet',
+    resource: 'statefulsets',
+    name: 'cassandra',
+    namespace: 'db',
+    object: parseYaml(NEW) as unknown,
+    oldObject: parseYaml(OLD) as unknown,
+  });
   const res = await webhook.client.postJson('/validate/enforce', review);
   expect(res.status).toBe(200);
   const body = res.json<AdmissionReviewResponse>();

@@ -9,7 +9,7 @@ import { applyPatch } from '../../src/mutate/patch.js';
 import { runCli } from '../helpers/cli.js';
 import { decodePatch } from '../helpers/review.js';
 import { startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
-import { cassandraStatefulSet, MULTI_DOC, SERF_DEPLOYMENT, SERVICE } from './manifests.js';
+import { admissionReview, cassandraStatefulSet, MULTI_DOC, SERF_DEPLOYMENT, SERVICE } from './manifests.js';
 
 let webhook: TestWebhook;
 let dir: string;
@@ -44,18 +44,7 @@ async function webhookPod(workload: Workload): Promise<{ pod: Pod; patched: bool
     metadata: { ...template.metadata, name: `${workload.metadata!.name!}-0`, namespace: 'db' },
     spec: { ...template.spec!, ...(claims.length === 0 ? {} : { volumes: [...(template.spec!.volumes ?? []), ...claims] }) },
   };
-  const review = {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: 'b9c1a2d3-0000-4000-8000-000000000002',
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'db',
-      operation: 'CREATE',
-      object: pod,
-    },
-  };
+  const review = admissionReview({ operation: 'CREATE', group: '', kind: 'Pod', resource: 'pods', namespace: 'db', object: pod });
   const res = await webhook.client.postJson('/mutate', review);
   expect(res.status).toBe(200);
   const patch = decodePatch(res.json<AdmissionReviewResponse>());

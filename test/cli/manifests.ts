@@ -81,3 +81,28 @@ spec:
 export const MULTI_DOC = `${SERVICE}---
 ${SERF_DEPLOYMENT}---
 ${cassandraStatefulSet('cassandra:4.1.3')}`;
+
+/** An AdmissionReview request as the apiserver sends it for a manifest object (v1). */
+export function admissionReview(request: {
+  operation: 'CREATE' | 'UPDATE';
+  group: string;
+  kind: string;
+  resource: string;
+  namespace: string;
+  name?: string;
+  object: unknown;
+  oldObject?: unknown;
+}): unknown {
+  const { group, kind, resource, ...rest } = request;
+  const { operation } = request;
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `cli-test-${operation.toLowerCase()}-${resource}`,
+      kind: { group, version: 'v1', kind },
+      resource: { group, version: 'v1', resource },
+      ...rest,
+    },
+  };
+}
