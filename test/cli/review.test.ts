@@ -3,7 +3,7 @@ import { createProfileSet } from '../../src/profiles/profile-set.js';
 import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
 import { createEndpoints } from '../../src/webhook/endpoints.js';
 import { REVIEWS_DIR, loadReviewText, reviewFileNames } from '../helpers/fixtures.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
 
 let webhook: TestWebhook;
@@ -27,18 +27,35 @@ test('the server has the mutating webhook at least', () => {
   expect(PATHS).toContain('/mutate');
 });
 
-describe.each(PATHS)('review answers as the HTTPS webhook at %s', (path) => {
-  test.each(reviewFileNames())('%s', async (file) => {
-    const [cli, https] = await Promise.all([
-      runCli(['review', ...reviewFlags(path), `${REVIEWS_DIR}/${file}`]),
-      webhook.client.postJson(`${path}?timeout=10s`, loadReviewText(file)),
-    ]);
-    expect(https.status).toBe(200);
-    const expected = https.json<AdmissionReviewResponse>();
-    expect(cli.stderr).toBe('');
-    expect(JSON.parse(cli.stdout)).toEqual(expected);
-    expect(cli.code).toBe(expected.response.allowed ? 0 : 2);
-  });
+/** Runs `work` over `items`, at most `limit` at a time (the CLI runs are subprocesses). */
+async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const CASES = PATHS.flatMap((path) => reviewFileNames().map((file) => ({ path, file })));
+let cliRuns: Map<string, CliRun>;
+beforeAll(async () => {
+  const runs = await pool(CASES, 4, ({ path, file }) => runCli(['review', ...reviewFlags(path), `${REVIEWS_DIR}/${file}`]));
+  cliRuns = new Map(CASES.map((c, i) => [`${c.path} ${c.file}`, runs[i]!]));
+}, 120_000);
+
+test.each(CASES)('review answers as the HTTPS webhook at $path for $file', async ({ path, file }) => {
+  const https = await webhook.client.postJson(`${path}?timeout=10s`, loadReviewText(file));
+  expect(https.status).toBe(200);
+  const expected = https.json<AdmissionReviewResponse>();
+  const cli = cliRuns.get(`${path} ${file}`)!;
+  expect(cli.stderr).toBe('');
+  expect(JSON.parse(cli.stdout)).toEqual(expected);
+  expect(cli.code).toBe(expected.response.allowed ? 0 : 2);
 });
 
 test('review reads the request from stdin', async () => {
