@@ -1,4 +1,4 @@
-import { ANNOTATION_MIGRATE_FROM, LABEL_INJECT } from '../contract.js';
+import { ANNOTATION_MIGRATE_FROM } from '../contract.js';
 import { isWorkloadKind, type PodTemplateSpec, type Workload } from '../k8s/types.js';
 import { mutatePodTemplate, type MutationContext } from '../mutate/template.js';
 import { mutateWorkloadUpdate } from '../mutate/workload.js';
@@ -33,8 +33,8 @@ function claimTemplateNames(object: K8sObject): Set<string> {
  * What the webhooks would do to an object, computed offline with the very functions they call:
  * for a workload update, the workload UPDATE mutation (pre-migration annotation); then the pod
  * mutation on the pod template, exactly as the pod webhook applies it to the pods created from
- * it. A template labelled `gossip-safe.io/inject=disabled` is left alone, as the webhook's
- * objectSelector leaves its pods.
+ * it (which leaves a template labelled `gossip-safe.io/inject=disabled` alone, as the webhook's
+ * objectSelector leaves its pods).
  */
 export function injectObject(request: InjectionRequest, profiles: ProfileSet): InjectionResult {
   let object = request.object;
@@ -54,7 +54,7 @@ export function injectObject(request: InjectionRequest, profiles: ProfileSet): I
 
   const original = podTemplateOf(object);
   const path = templatePath(object.kind);
-  if (original === undefined || path === undefined || original.metadata?.labels?.[LABEL_INJECT] === 'disabled') {
+  if (original === undefined || path === undefined) {
     return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
   }
   let template: PodTemplateSpec = original;
