@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document } from 'yaml';
+import { Document, isMap, isScalar, isSeq } from 'yaml';
 import type { PatchOperation } from '../mutate/patch.js';
 
 function parsePointer(pointer: string): string[] {
@@ -89,13 +89,11 @@ export function detectYamlStyle(text: string): YamlStyle {
 
 /** The contents of a document re-serialized, without the comments and markers around them. */
 export function stringifyContents(doc: Document.Parsed, style: YamlStyle): string {
-  const copy = doc.clone();
-  copy.commentBefore = null;
-  copy.comment = null;
-  if (copy.directives !== undefined) {
-    copy.directives.docStart = null;
-    copy.directives.docEnd = false;
-  }
-  if (copy.contents !== null) copy.contents.commentBefore = null;
-  return copy.toString({ lineWidth: 0, indentSeq: !style.compactSequences, flowCollectionPadding: !style.tightFlowCollections });
+  // A fresh document around the same contents: no directives, markers or document comments,
+  // which stay in the original text around the replaced range.
+  const fresh = new Document(null, { version: doc.directives?.yaml.version ?? '1.2' });
+  const contents = doc.clone().contents;
+  if (contents !== null) contents.commentBefore = null;
+  fresh.contents = contents;
+  return fresh.toString({ lineWidth: 0, indentSeq: !style.compactSequences, flowCollectionPadding: !style.tightFlowCollections });
 }
