@@ -32,7 +32,7 @@ export interface ManifestDocument {
 export interface ParsedManifest {
   readonly source: ManifestSource;
   readonly documents: readonly ManifestDocument[];
-  /** JSON in, JSON out: the file's first non-blank character is `{` or `[`. */
+  /** JSON in, JSON out: the file is a JSON value or a stream of them. */
   readonly json: boolean;
 }
 
@@ -61,11 +61,56 @@ function lineOf(doc: Document.Parsed, path: readonly (string | number)[], counte
  * Malformed input is an InputError naming the file and line.
  */
 export function parseManifest(source: ManifestSource): ParsedManifest {
-  const counter = new LineCounter();
-  const docs = parseAllDocuments(source.text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [docs];
+  const chunks = jsonStreamChunks(source.text);
   const documents: ManifestDocument[] = [];
-  for (const doc of list) {
+  for (const [start, end] of chunks ?? [[0, source.text.length]]) {
+    documents.push(...parseDocuments(source, start, end));
+  }
+  return { source, documents, json: chunks !== undefined };
+}
+
+/**
+ * A JSON stream (`{...}{...}`, as kubectl reads it) is not a YAML stream: returns the range of
+ * each top-level value, or undefined when the text is not a stream of JSON objects or arrays.
+ */
+function jsonStreamChunks(text: string): [number, number][] | undefined {
+  const chunks: [number, number][] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (depth === 0 && /\s/.test(c)) {
+      continue;
+    } else if (c === '"') {
+      if (depth === 0) return undefined;
+      inString = true;
+    } else if (c === '{' || c === '[') {
+      if (depth++ === 0) start = i;
+    } else if (c === '}' || c === ']') {
+      if (--depth === 0) chunks.push([start, i + 1]);
+      if (depth < 0) return undefined;
+    } else if (depth === 0) {
+      return undefined;
+    }
+  }
+  // Unbalanced JSON is left to the YAML parser, whose error names the line.
+  if (depth !== 0 || chunks.length === 0) return undefined;
+  return chunks;
+}
+
+/**
+ * Parses text[start, end) as YAML documents. The text before `start` is blanked, not cut, so
+ * that ranges and line numbers stay those of the whole file.
+ */
+function parseDocuments(source: ManifestSource, start: number, end: number): ManifestDocument[] {
+  const counter = new LineCounter();
+  const text = source.text.slice(0, start).replace(/[^\n]/g, ' ') + source.text.slice(start, end);
+  const documents: ManifestDocument[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false })) {
     const error = doc.errors[0];
     if (error !== undefined) {
       const line = counter.linePos(error.pos[0]).line;
@@ -89,5 +134,5 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
     }
     documents.push({ source, doc, value, objects });
   }
-  return { source, documents, json: /^\s*[[{]/.test(source.text) };
+  return documents;
 }
