@@ -69,7 +69,8 @@ function skippedViolation(subject: Subject, change: VersionChange): Violation | 
   const skipped = skippedSteps(profile, oldVersion, newVersion);
   if (skipped.length === 0) return undefined;
   const steps = skipped.map((s) => `${s}.x`).join(', ');
-  const message = `${subject.ref}: ${versionPair(change)} skips ${steps}; supported path: ${(profile.upgradePath ?? []).join(' -> ')}; upgrade to ${skipped[0]}.x first`;
+  const path = (profile.upgradePath ?? []).join(' -> ');
+  const message = `${subject.ref}: ${versionPair(change)} skips ${steps} (path ${path}); upgrade to ${skipped[0]}.x first`;
   return { rule: 'skipped-major', severity: 'warn', message, container: change.container };
 }
 
