@@ -53,7 +53,11 @@ function validateWorkload(input: ValidationInput, workload: Workload, ctx: Valid
   const change = detectVersionChange(oldTemplate, template, ctx.profiles);
   if (change === undefined) return introduced;
   const rollout = rolloutViolation(subject, input.kind, old, change);
-  return ordered([...(rollout === undefined ? [] : [rollout]), ...versionChangeViolations(subject, workload, template, change), ...introduced]);
+  const versionRules = versionChangeViolations(subject, workload, template, change);
+  // One message per problem: an unreadable version change already says to use version tags.
+  const unreadable = versionRules.some((v) => v.rule === 'unknown-version-change' || v.rule === 'repository-change-without-migration');
+  const rest = unreadable ? introduced.filter((v) => v.rule !== 'image-without-version') : introduced;
+  return ordered([...(rollout === undefined ? [] : [rollout]), ...versionRules, ...rest]);
 }
 
 /**
