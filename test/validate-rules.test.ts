@@ -67,6 +67,13 @@ describe('workload UPDATE version rules', () => {
     ['digest bump with migration step', sts('cassandra@sha256:aaaa', 'cassandra@sha256:bbbb', annotate('cassandra@sha256:aaaa')), []],
     ['untagged to tagged', sts('cassandra', 'cassandra:4.1.3'), ['unknown-version-change']],
     ['another repository, version unreadable', sts('cassandra:4.1.3', 'registry.example/mycorp/cass:latest'), ['repository-change-without-migration']],
+    ['container renamed in the same update', sts('cassandra:3.11.16', 'cassandra:4.1.3', (_o, n) => {
+      datastore(n).name = 'db';
+    }), ['version-change-without-migration']],
+    ['a second, non-datastore container changes', sts('cassandra:4.1.3', 'cassandra:4.1.3', (o, n) => {
+      o.spec!.template!.spec!.containers.push({ name: 'exporter', image: 'exporter:1.0' });
+      n.spec!.template!.spec!.containers.push({ name: 'exporter', image: 'exporter:2.0' });
+    }), []],
     ['serf: not applicable', sts('hashicorp/serf:0.10.1', 'hashicorp/serf:0.10.2'), []],
     ['consul major: optional, never denied', sts('hashicorp/consul:1.17.1', 'hashicorp/consul:2.0.0'), []],
     ['etcd: not applicable', sts('quay.io/coreos/etcd:v3.4.27', 'quay.io/coreos/etcd:v3.5.9'), []],

@@ -56,7 +56,9 @@ export function detectVersionChange(
   const selection = now ?? before;
   if (selection === undefined) return undefined;
   const name = selection.container.name;
-  const oldImage = containerNamed(oldTemplate, name)?.image;
+  // Paired by name; a datastore container renamed in the same update is paired by profile.
+  const renamed = now !== undefined && before !== undefined && before.profile === now.profile ? before.container : undefined;
+  const oldImage = (containerNamed(oldTemplate, name) ?? renamed)?.image;
   const newImage = containerNamed(newTemplate, name)?.image;
   if (typeof oldImage !== 'string' || typeof newImage !== 'string') return undefined;
 

@@ -1,18 +1,15 @@
 import { ANNOTATION_MIGRATE_FROM } from '../contract.js';
 import type { PodTemplateSpec, Workload } from '../k8s/types.js';
-import { diffPatch, type PatchOperation } from './patch.js';
+import { diffPatch } from './patch.js';
+import type { PodMutation } from './pod.js';
 import { warning } from './report.js';
 import type { MutationContext } from './template.js';
 import { asTemplate, detectVersionChange, isVersionChange, needsPremigration } from './version-change.js';
 
-export interface WorkloadMutation {
+/** Same shape as a pod mutation: the result, its patch, and what was done. */
+export interface WorkloadMutation extends Omit<PodMutation, 'pod'> {
   /** The mutated copy (the input itself when nothing changed); the input is never modified. */
   readonly workload: Workload;
-  readonly patch: PatchOperation[];
-  readonly injected: readonly string[];
-  readonly warnings: readonly string[];
-  readonly profile?: string;
-  readonly container?: string;
 }
 
 /** Recorded in `injected` (logs, metrics) when the template annotation is set or restored. */

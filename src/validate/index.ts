@@ -46,10 +46,9 @@ function validateWorkload(input: ValidationInput, workload: Workload, ctx: Valid
   if (old === undefined || oldTemplate === undefined) return warnings;
   // An update warns only about what it introduces: re-applying an unchanged template, or
   // changing only labels, replicas or status, never repeats the warnings of the first apply.
-  const before = new Set(
-    templateWarnings(subject, oldTemplate, ctx.profiles, claimTemplateNames(old)).map((v) => `${v.rule}/${v.container ?? ''}`),
-  );
-  const introduced = warnings.filter((v) => !before.has(`${v.rule}/${v.container ?? ''}`));
+  // Keyed by rule alone: they are about the one datastore container, even if it was renamed.
+  const before = new Set(templateWarnings(subject, oldTemplate, ctx.profiles, claimTemplateNames(old)).map((v) => v.rule));
+  const introduced = warnings.filter((v) => !before.has(v.rule));
   const change = detectVersionChange(oldTemplate, template, ctx.profiles);
   if (change === undefined) return introduced;
   const rollout = rolloutViolation(subject, input.kind, old, change);
