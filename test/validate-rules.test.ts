@@ -215,6 +215,9 @@ describe('robustness', () => {
     ['no object', undefined, undefined],
     ['containers is not a list', { spec: { template: { spec: { containers: 'cassandra' } } } }, undefined],
     ['init containers is not a list', { spec: { template: { spec: { containers: [{ name: 'c', image: 'cassandra:4.1.3' }], initContainers: 7 } } } }, undefined],
+    ['image is a number', { spec: { template: { spec: { containers: [{ name: 'c', image: 4 }] } } } }, undefined],
+    ['env is an object', { spec: { template: { spec: { containers: [{ name: 'c', image: 'hashicorp/serf:0.10.1', env: { a: 1 } }] } } } }, undefined],
+    ['annotations is a string', { spec: { template: { metadata: { annotations: 'x' }, spec: { containers: [{ name: 'c', image: 'cassandra:4.1.3' }] } } } }, recorded.oldObject],
     ['old object without template', recorded.object, { spec: {} }],
     ['old object is a string', recorded.object, 'nope'],
   ])('%s: no violations, no throw', (_name, object, oldObject) => {

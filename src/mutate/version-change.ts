@@ -28,17 +28,36 @@ export interface VersionChange {
   readonly oldImagePinned: boolean;
 }
 
-/** A pod template as far as we can trust its shape: containers must be a list of objects. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optional = (v: unknown, ok: (v: unknown) => boolean): boolean => v === undefined || v === null || ok(v);
+const isList = (v: unknown): boolean => Array.isArray(v);
+const isString = (v: unknown): boolean => typeof v === 'string';
+
+function isContainer(c: unknown): boolean {
+  return (
+    isRecord(c) &&
+    isString(c['name']) &&
+    optional(c['image'], isString) &&
+    optional(c['env'], (env) => Array.isArray(env) && env.every(isRecord)) &&
+    optional(c['volumeMounts'], (m) => Array.isArray(m) && m.every(isRecord)) &&
+    optional(c['lifecycle'], isRecord)
+  );
+}
+
+/**
+ * A pod (or pod template) whose shape we can trust: the fields the rules and mutations read
+ * have the types Kubernetes gives them. Manifests the apiserver never saw (the offline CLI)
+ * can be anything; a malformed one yields undefined, never an exception.
+ */
 export function asTemplate(value: unknown): PodTemplateSpec | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const spec = (value as PodTemplateSpec).spec;
-  if (spec === undefined || spec === null || typeof spec !== 'object') return undefined;
-  const list = (spec as { containers?: unknown }).containers;
-  if (!Array.isArray(list) || !list.every((c) => typeof c === 'object' && c !== null)) return undefined;
-  const init = (spec as { initContainers?: unknown }).initContainers;
-  if (init !== undefined && init !== null && !(Array.isArray(init) && init.every((c) => typeof c === 'object' && c !== null))) {
-    return undefined;
-  }
+  if (!isRecord(value) || !optional(value['metadata'], isRecord)) return undefined;
+  const annotations = isRecord(value['metadata']) ? value['metadata']['annotations'] : undefined;
+  if (!optional(annotations, isRecord)) return undefined;
+  const spec = value['spec'];
+  if (!isRecord(spec) || !Array.isArray(spec['containers']) || !spec['containers'].every(isContainer)) return undefined;
+  const init = spec['initContainers'];
+  if (!optional(init, (i) => Array.isArray(i) && i.every(isContainer))) return undefined;
+  if (!optional(spec['volumes'], isList) || !optional(spec['terminationGracePeriodSeconds'], (n) => typeof n === 'number')) return undefined;
   return value as PodTemplateSpec;
 }
 
