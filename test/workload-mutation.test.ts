@@ -56,6 +56,12 @@ describe('mutateWorkloadUpdate', () => {
     expect([old, now]).toEqual(before);
   });
 
+  test('a template labelled gossip-safe.io/inject=disabled is left alone (its pods get no init container)', () => {
+    const [old, now] = pair('cassandra:3.11.16', 'cassandra:4.1.3');
+    now.spec!.template!.metadata = { ...now.spec!.template!.metadata, labels: { app: 'cassandra', 'gossip-safe.io/inject': 'disabled' } };
+    expect(mutateWorkloadUpdate(old, now, ctx).patch).toEqual([]);
+  });
+
   test('a second pass over its own output changes nothing', () => {
     const [old, now] = pair('cassandra:3.11.16', 'cassandra:4.1.3');
     const first = mutateWorkloadUpdate(old, now, ctx);

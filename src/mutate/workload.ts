@@ -1,4 +1,4 @@
-import { ANNOTATION_MIGRATE_FROM } from '../contract.js';
+import { ANNOTATION_MIGRATE_FROM, LABEL_INJECT } from '../contract.js';
 import type { PodTemplateSpec, Workload } from '../k8s/types.js';
 import { diffPatch } from './patch.js';
 import type { PodMutation } from './pod.js';
@@ -29,13 +29,16 @@ function templateAnnotation(t: PodTemplateSpec | undefined): string | undefined 
  * - The version does not change but the update dropped that annotation (a GitOps re-apply of
  *   manifests that never had it): it is put back from the old object, since removing it would
  *   change the template and restart every datastore pod for nothing.
- * Anything else (metadata, scale, status, other containers) gets no patch.
+ * Anything else (metadata, scale, status, other containers, templates labelled
+ * `gossip-safe.io/inject=disabled`) gets no patch.
  */
 export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx: MutationContext): WorkloadMutation {
   const unchanged: WorkloadMutation = { workload: object, patch: [], injected: [], warnings: [] };
   const oldTemplate = asTemplate(oldObject.spec?.template);
   const newTemplate = asTemplate(object.spec?.template);
   if (oldTemplate === undefined || newTemplate === undefined) return unchanged;
+  // Its pods are excluded from injection, so nothing would act on the annotation.
+  if (newTemplate.metadata?.labels?.[LABEL_INJECT] === 'disabled') return unchanged;
   const change = detectVersionChange(oldTemplate, newTemplate, ctx.profiles);
   if (change === undefined || change.profile.premigration !== 'required') return unchanged;
   const about = { profile: change.profile.name, container: change.container };
