@@ -11,7 +11,7 @@ import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
 import type { ProfileSet } from '../../src/profiles/types.js';
 import { ensureDevCertificates, type CertificateFiles } from '../../src/tls/dev-certs.js';
 import { FileCertificateSource } from '../../src/tls/file-source.js';
-import { createEndpoints } from '../../src/webhook/endpoints.js';
+import { createEndpoints, type WebhookEndpoint } from '../../src/webhook/endpoints.js';
 import { HttpsClient } from './https-client.js';
 
 export interface TestWebhook {
@@ -32,7 +32,13 @@ export interface TestWebhook {
  * client that trusts only that CA.
  */
 export async function startTestWebhook(
-  options: { profiles?: ProfileSet; pollIntervalMs?: number; bodyLimitBytes?: number; drainTimeoutMs?: number } = {},
+  options: {
+    profiles?: ProfileSet;
+    endpoints?: readonly WebhookEndpoint[];
+    pollIntervalMs?: number;
+    bodyLimitBytes?: number;
+    drainTimeoutMs?: number;
+  } = {},
 ): Promise<TestWebhook> {
   const dir = mkdtempSync(join(tmpdir(), 'gossip-safe-test-'));
   const certs = await ensureDevCertificates(dir);
@@ -50,7 +56,7 @@ export async function startTestWebhook(
     host: '127.0.0.1',
     port: 0,
     tls,
-    endpoints: createEndpoints({ profiles: options.profiles ?? createProfileSet(BUILTIN_PROFILES) }),
+    endpoints: options.endpoints ?? createEndpoints({ profiles: options.profiles ?? createProfileSet(BUILTIN_PROFILES) }),
     logger: createLogger({ level: 'debug', destination }),
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
