@@ -1,0 +1,236 @@
+/**
+ * The gossip lab: real Serf agents (Debian's `serf` package) on loopback addresses, one per
+ * simulated pod of a StatefulSet `db`. Each pod is the recorded Serf pod, admitted through
+ * gossip-safe's real mutation (or not, for the control case), and started the way the kubelet
+ * would start it: env resolved from the downward API and `$(VAR)` references, the container's
+ * args expanded, the preStop hook run exactly as injected. See DESIGN.md §1 for the problem.
+ *
+ * Parameters (environment):
+ *   GOSSIP_LAB_OMIT_NODE_NAME=1  admit pods with gossip-safe's mutation minus GOSSIP_NODE_NAME,
+ *                                to show that case 2 measures the injection (it then fails).
+ *   GOSSIP_LAB_VERBOSE=1         print every case's final membership views and agent logs.
+ */
+import { ENV_GOSSIP_NODE_NAME } from '../../src/contract.js';
+import type { Pod } from '../../src/k8s/types.js';
+import { mutatePod } from '../../src/mutate/pod.js';
+import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
+import { createProfileSet } from '../../src/profiles/profile-set.js';
+import { loadReview } from '../helpers/fixtures.js';
+import { reserveAddressBlock, type AddressBlock } from './addresses.js';
+import { allAlive, describeViews, everyViewShows } from './membership.js';
+import { requireSerf } from './serf.js';
+import { SerfStatefulSet, type Admit, type Incarnation } from './statefulset.js';
+import { holdsFor, waitUntil, type HoldResult } from './wait.js';
+
+const OMIT_NODE_NAME = process.env['GOSSIP_LAB_OMIT_NODE_NAME'] === '1';
+const VERBOSE = process.env['GOSSIP_LAB_VERBOSE'] === '1';
+
+// Bounds. Serf's `local` profile detects a dead member in a few seconds.
+const CASE_TIMEOUT_MS = 60_000;
+const CLUSTER_UP_MS = 15_000;
+/** A new incarnation must be alive in every peer's view within this... */
+const JOIN_WITHIN_MS = 10_000;
+/** ...and stay so, in every sample, for this long. */
+const STAY_ALIVE_MS = 4_000;
+const FAILED_WITHIN_MS = 20_000;
+const LEFT_WITHIN_MS = 10_000;
+const LEFT_STAYS_MS = 3_000;
+
+const profiles = createProfileSet(BUILTIN_PROFILES);
+
+/** The Serf pod recorded from a real kube-apiserver (container `serf`, args `agent -node=$(GOSSIP_NODE_NAME)`). */
+function recordedSerfPod(): Pod {
+  return loadReview('pod-create-generatename-serf.json').request.object as Pod;
+}
+
+/** The same pod as a user writes it without gossip-safe: Serf names the node after the hostname. */
+function controlPod(): Pod {
+  const pod = recordedSerfPod();
+  const serf = pod.spec?.containers.find((c) => c.name === 'serf');
+  if (serf === undefined) throw new Error('recorded pod has no serf container');
+  serf.args = ['agent'];
+  return pod;
+}
+
+const withoutWebhook: Admit = (pod) => pod;
+
+/** gossip-safe's mutating webhook, as it runs at pod CREATE. */
+const withGossipSafe: Admit = (pod) => {
+  const result = mutatePod(pod, { profiles });
+  if (result.profile !== 'serf') throw new Error(`expected the serf profile, got ${result.profile ?? 'none'}`);
+  if (!OMIT_NODE_NAME) return result.pod;
+  // Test parameter: the same mutation without the per-incarnation node name.
+  const pod2 = structuredClone(result.pod);
+  for (const c of pod2.spec?.containers ?? []) c.env = c.env?.filter((e) => e.name !== ENV_GOSSIP_NODE_NAME);
+  return pod2;
+};
+
+let block: AddressBlock;
+const statefulSets: SerfStatefulSet[] = [];
+
+function statefulSet(template: Pod, admit: Admit): SerfStatefulSet {
+  const sts = new SerfStatefulSet({ name: 'db', namespace: 'consul', template, admit });
+  statefulSets.push(sts);
+  return sts;
+}
+
+/** db-0 first, then db-1 and db-2 joining it; resolves when all three see each other alive. */
+async function startCluster(sts: SerfStatefulSet, ips: readonly [string, string, string]): Promise<Incarnation[]> {
+  const db0 = await sts.start(0, ips[0], []);
+  const [db1, db2] = await Promise.all([sts.start(1, ips[1], [ips[0]]), sts.start(2, ips[2], [ips[0]])]);
+  const all = [db0, db1, db2];
+  await waitUntil('db-0, db-1 and db-2 see each other alive', allAlive(all, all), { timeoutMs: CLUSTER_UP_MS });
+  return all;
+}
+
+function failHold(what: string, result: HoldResult): never {
+  throw new Error(`gossip lab: ${what}. Observations, in order:\n${result.history.join('\n')}`);
+}
+
+function logs(incs: readonly Incarnation[]): string {
+  return incs.map((i) => `--- ${i.agent.label}\n${i.agent.log}`).join('\n');
+}
+
+async function report(title: string, viewers: readonly Incarnation[], all: readonly Incarnation[]): Promise<void> {
+  if (VERBOSE) console.log(`${title}\n${await describeViews(viewers)}\n${logs(all)}`);
+}
+
+beforeAll(() => {
+  // Fails every case with a clear message when serf is missing: CI installs it, so a skip would hide a broken setup.
+  requireSerf();
+  block = reserveAddressBlock();
+  if (OMIT_NODE_NAME) console.warn('gossip lab: GOSSIP_LAB_OMIT_NODE_NAME=1, pods are admitted without GOSSIP_NODE_NAME');
+});
+
+afterEach(async () => {
+  await Promise.all(statefulSets.splice(0).map((s) => s.destroy()));
+});
+
+afterAll(async () => {
+  await Promise.all(statefulSets.splice(0).map((s) => s.destroy()));
+  block?.release();
+});
+
+test(
+  'control, without gossip-safe: db-2 restarted on a new address conflicts with its ghost and does not stay',
+  async () => {
+    const sts = statefulSet(controlPod(), withoutWebhook);
+    const [db0, db1, oldDb2] = await startCluster(sts, [block.address(2), block.address(3), block.address(4)]);
+    const peers = [db0!, db1!];
+    expect(oldDb2!.nodeName).toBe('db-2');
+
+    await sts.crash(oldDb2!);
+    const newDb2 = await sts.start(2, block.address(5), [db0!.ip, db1!.ip]);
+    expect(newDb2.nodeName).toBe('db-2');
+
+    const stay = await holdsFor(everyViewShows(peers, 'db-2', newDb2.gossipAddr, 'alive'), {
+      withinMs: JOIN_WITHIN_MS,
+      holdMs: STAY_ALIVE_MS,
+      // Once its agent has quit, nothing can make the new db-2 stay alive.
+      giveUp: () => !newDb2.agent.running,
+    });
+    if (stay.held) failHold('without gossip-safe, the restarted db-2 stayed alive at its new address', stay);
+
+    // The conflict, as an operator finds it in the logs.
+    await waitUntil(
+      'peers log the address conflict for db-2',
+      async () => ({
+        ok: peers.every((p) => p.agent.log.includes(`Conflicting address for db-2. Mine: ${oldDb2!.gossipAddr} Theirs: ${newDb2.gossipAddr}`)),
+        detail: logs(peers),
+      }),
+      { timeoutMs: JOIN_WITHIN_MS },
+    );
+    await waitUntil(
+      'the restarted db-2 loses the name-conflict vote and quits',
+      async () => ({
+        ok: newDb2.agent.log.includes('minority in name conflict resolution') && !newDb2.agent.running,
+        detail: logs([newDb2]),
+      }),
+      { timeoutMs: JOIN_WITHIN_MS },
+    );
+    // And the cluster is left with a ghost: db-2 at its old address, failed.
+    await waitUntil('peers show db-2 failed at its old address', everyViewShows(peers, 'db-2', oldDb2!.gossipAddr, 'failed'), {
+      timeoutMs: FAILED_WITHIN_MS,
+    });
+    await report('case 1 (control)', peers, sts.incarnations);
+  },
+  CASE_TIMEOUT_MS,
+);
+
+test(
+  "with gossip-safe's node name: db-2 restarted on a new address joins, stays alive, and its old incarnation is only failed",
+  async () => {
+    const sts = statefulSet(recordedSerfPod(), withGossipSafe);
+    const [db0, db1, oldDb2] = await startCluster(sts, [block.address(10), block.address(11), block.address(12)]);
+    const peers = [db0!, db1!];
+
+    await sts.crash(oldDb2!);
+    const newDb2 = await sts.start(2, block.address(13), [db0!.ip, db1!.ip]);
+
+    const stay = await holdsFor(everyViewShows(peers, newDb2.nodeName, newDb2.gossipAddr, 'alive'), {
+      withinMs: JOIN_WITHIN_MS,
+      holdMs: STAY_ALIVE_MS,
+      giveUp: () => !newDb2.agent.running,
+    });
+    if (!stay.held) failHold('the restarted db-2 did not stay alive at its new address in every peer view', stay);
+    expect(newDb2.agent.running).toBe(true);
+
+    // The old incarnation is only a failed member (reaped later), not a rival for the name.
+    await waitUntil(
+      'peers show the old db-2 incarnation failed at its old address',
+      everyViewShows(peers, oldDb2!.nodeName, oldDb2!.gossipAddr, 'failed'),
+      { timeoutMs: FAILED_WITHIN_MS },
+    );
+    const still = await holdsFor(everyViewShows(peers, newDb2.nodeName, newDb2.gossipAddr, 'alive'), {
+      withinMs: 0,
+      holdMs: 1_000,
+      minSamples: 3,
+    });
+    if (!still.held) failHold('the restarted db-2 was no longer alive once its old incarnation had failed', still);
+    expect(newDb2.agent.running).toBe(true);
+    expect(peers.map((p) => p.agent.log).join('\n')).not.toContain('Conflicting address');
+
+    // What made the difference: a per-incarnation node name, from the pod UID.
+    expect(oldDb2!.podName).toBe(newDb2.podName);
+    expect(newDb2.nodeName).toBe(newDb2.uid);
+    expect(oldDb2!.nodeName).toBe(oldDb2!.uid);
+    await report('case 2 (gossip-safe node name)', peers, sts.incarnations);
+  },
+  CASE_TIMEOUT_MS,
+);
+
+test(
+  "with gossip-safe's preStop: a graceful stop leaves the cluster (peers show left, not failed) and the replacement joins",
+  async () => {
+    const sts = statefulSet(recordedSerfPod(), withGossipSafe);
+    const [db0, db1, oldDb2] = await startCluster(sts, [block.address(20), block.address(21), block.address(22)]);
+    const peers = [db0!, db1!];
+
+    const stop = await sts.gracefulStop(oldDb2!);
+    expect(stop.preStop).toEqual(['serf', 'leave']);
+    expect({ exit: stop.preStopExit, output: stop.preStopOutput }).toEqual({ exit: 0, output: expect.stringContaining('Graceful leave complete') });
+    // The leave itself ended the agent, before any SIGTERM.
+    expect(stop.exitedAfterPreStop).toBe(true);
+
+    const left = await holdsFor(everyViewShows(peers, oldDb2!.nodeName, oldDb2!.gossipAddr, 'left'), {
+      withinMs: LEFT_WITHIN_MS,
+      holdMs: LEFT_STAYS_MS,
+    });
+    if (!left.held) failHold('peers did not show the stopped db-2 as left (and keep it so)', left);
+
+    const newDb2 = await sts.start(2, block.address(23), [db0!.ip, db1!.ip]);
+    const stay = await holdsFor(everyViewShows(peers, newDb2.nodeName, newDb2.gossipAddr, 'alive'), {
+      withinMs: JOIN_WITHIN_MS,
+      holdMs: STAY_ALIVE_MS,
+      giveUp: () => !newDb2.agent.running,
+    });
+    if (!stay.held) failHold('the replacement db-2 did not stay alive in every peer view', stay);
+    expect(newDb2.agent.running).toBe(true);
+    // The old incarnation is still recorded as having left, never as failed.
+    await waitUntil('peers still show the old db-2 as left', everyViewShows(peers, oldDb2!.nodeName, oldDb2!.gossipAddr, 'left'), {
+      timeoutMs: 2_000,
+    });
+    await report('case 3 (gossip-safe preStop)', peers, sts.incarnations);
+  },
+  CASE_TIMEOUT_MS,
+);
