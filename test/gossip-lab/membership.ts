@@ -35,6 +35,15 @@ export function allAlive(viewers: readonly Incarnation[], expected: readonly Inc
   };
 }
 
+/** Every member any viewer lists at `addr` has left (listing none there is fine too). */
+export function onlyLeftAt(viewers: readonly Incarnation[], addr: string): Check {
+  return async () => {
+    const views = await Promise.all(viewers.map(async (v) => [v, await members(v.rpcAddr)] as const));
+    const ok = views.every(([, view]) => view.every((m) => m.addr !== addr || m.status === 'left'));
+    return { ok, detail: views.map(([v, view]) => describeView(v, view)).join('\n') };
+  };
+}
+
 /** The views as `serf members` prints them, for messages. */
 export async function describeViews(viewers: readonly Incarnation[]): Promise<string> {
   const views = await Promise.all(

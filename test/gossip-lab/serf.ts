@@ -35,8 +35,8 @@ const HAS_SETPRIV = spawnSync('setpriv', ['--help'], { encoding: 'utf8' }).stdou
 export interface AgentOptions {
   /** Label for messages, e.g. `db-2#2 (127.1.2.5)`. */
   readonly label: string;
-  /** The agent's arguments after `serf` (e.g. `agent -node=...`), already expanded. */
-  readonly args: readonly string[];
+  /** The process to run (`serf agent ...`, or a wrapper that execs it), already expanded. */
+  readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -54,10 +54,9 @@ export class SerfAgent {
 
   constructor(readonly options: AgentOptions) {
     killAllOnExit();
-    const [cmd, args] = HAS_SETPRIV
-      ? ['setpriv', ['--pdeathsig', 'KILL', '--', 'serf', ...options.args]]
-      : ['serf', [...options.args]];
-    this.child = spawn(cmd, args, { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, ...args] = HAS_SETPRIV ? ['setpriv', '--pdeathsig', 'KILL', '--', ...options.argv] : options.argv;
+    if (file === undefined) throw new Error('gossip lab: empty agent command');
+    this.child = spawn(file, args, { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this.child);
     const append = (chunk: Buffer): void => {
       this.output += chunk.toString('utf8');
@@ -104,6 +103,13 @@ export class SerfAgent {
       `gossip lab: agent ${this.label} did not start within ${timeoutMs} ms ` +
         `(${this.running ? 'still starting' : `exited ${JSON.stringify(this.exitInfo)}`}). Its log:\n${this.output}`,
     );
+  }
+
+  /** The node name the agent announced at start (`Node name: '...'`). */
+  nodeName(): string {
+    const m = /Node name: '([^']*)'/.exec(this.output);
+    if (m === null) throw new Error(`gossip lab: agent ${this.label} did not report its node name. Its log:\n${this.output}`);
+    return m[1]!;
   }
 
   kill(signal: NodeJS.Signals): void {

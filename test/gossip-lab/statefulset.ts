@@ -20,6 +20,7 @@ export interface Incarnation {
   readonly container: Container;
   /** The container's environment, resolved as the kubelet does. */
   readonly env: Readonly<Record<string, string>>;
+  /** The node name the agent reported at start. */
   readonly nodeName: string;
   /** `ip:7946`, the address peers list for this member. */
   readonly gossipAddr: string;
@@ -37,16 +38,6 @@ export interface GracefulStop {
 
 const AGENT_START_MS = 10_000;
 
-/** The flag value of `-node=` among expanded agent args, if present. */
-function nodeFlag(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const m = /^--?node(?:=(.*))?$/.exec(a);
-    if (m !== null) return m[1] ?? args[i + 1];
-  }
-  return undefined;
-}
-
 /**
  * A StatefulSet of Serf pods on loopback addresses, with a minimal kubelet: it admits each new
  * pod, resolves its env, starts the container's agent, kills it, or stops it gracefully by
@@ -54,6 +45,7 @@ function nodeFlag(args: readonly string[]): string | undefined {
  */
 export class SerfStatefulSet {
   readonly incarnations: Incarnation[] = [];
+  private readonly agents: SerfAgent[] = [];
 
   constructor(
     private readonly options: {
@@ -85,16 +77,13 @@ export class SerfStatefulSet {
     if (container === undefined) throw new Error('gossip lab: the pod template has no "serf" container');
     const facts: PodFacts = { uid: randomUUID(), name: podName, namespace: this.options.namespace, ip };
     const env = resolveContainerEnv(container, facts);
-    // The hashicorp/serf image's entrypoint is `serf`; its args start with the subcommand.
-    const args = expandCommand(container.args ?? [], env);
-    // Without -node, Serf names the node after the hostname, which in a pod is the pod name.
-    const nodeName = nodeFlag(args) ?? podName;
     const rpcAddr = `${ip}:${RPC_PORT}`;
     const agent = new SerfAgent({
       label: `${podName} uid ${facts.uid} at ${ip}`,
-      args: [
-        ...args,
-        ...(nodeFlag(args) === undefined ? [`-node=${podName}`] : []),
+      argv: [
+        // The container's process, as the kubelet expands it (`serf` is the image's entrypoint).
+        ...expandCommand(container.command ?? ['serf'], env),
+        ...expandCommand(container.args ?? [], env),
         // The lab's stand-in for the pod network: its own IP, Serf's default ports.
         `-bind=${ip}:${GOSSIP_PORT}`,
         `-rpc-addr=${rpcAddr}`,
@@ -103,8 +92,10 @@ export class SerfStatefulSet {
         '-log-level=info',
         ...joinIps.map((j) => `-join=${j}:${GOSSIP_PORT}`),
       ],
-      env: processEnv(env, rpcAddr),
+      env: processEnv(podName, env, rpcAddr),
     });
+    this.agents.push(agent);
+    await agent.ready(AGENT_START_MS);
     const inc: Incarnation = {
       podName,
       uid: facts.uid,
@@ -112,13 +103,12 @@ export class SerfStatefulSet {
       pod,
       container,
       env,
-      nodeName,
+      nodeName: agent.nodeName(),
       gossipAddr: `${ip}:${GOSSIP_PORT}`,
       rpcAddr,
       agent,
     };
     this.incarnations.push(inc);
-    await agent.ready(AGENT_START_MS);
     return inc;
   }
 
@@ -138,7 +128,7 @@ export class SerfStatefulSet {
     if (command === undefined) throw new Error(`gossip lab: ${inc.podName} has no preStop exec hook`);
     const graceMs = (inc.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
     const started = Date.now();
-    const hook = await runCommand(command, processEnv(inc.env, inc.rpcAddr), graceMs);
+    const hook = await runCommand(command, processEnv(inc.podName, inc.env, inc.rpcAddr), graceMs);
     // Give the agent a moment to finish its own shutdown after the leave.
     const exitedAfterPreStop = await inc.agent.waitForExit(2_000);
     inc.agent.kill('SIGTERM');
@@ -148,18 +138,19 @@ export class SerfStatefulSet {
 
   /** SIGKILLs every agent this StatefulSet started and waits until they are gone. */
   async destroy(): Promise<void> {
-    await Promise.all(this.incarnations.map((i) => i.agent.destroy()));
+    await Promise.all(this.agents.map((a) => a.destroy()));
   }
 }
 
 /**
- * The environment of a process in the simulated container: the pod's resolved env, the image's
- * PATH, and SERF_RPC_ADDR. In a real pod the agent's RPC listens on 127.0.0.1:7373 in the pod's
+ * The environment of a process in the simulated container: the pod's resolved env, plus what the
+ * container runtime adds (the image's PATH, HOSTNAME = the pod's hostname = its name), plus
+ * SERF_RPC_ADDR. In a real pod the agent's RPC listens on 127.0.0.1:7373 in the pod's
  * own network namespace, which is where `serf leave` and `serf members` look by default. Lab pods
  * share the host's namespace, so each agent's RPC listens on its pod IP instead, and every
  * process of that pod is pointed there: the lab's stand-in for the pod's own loopback. The
  * injected preStop command itself runs unchanged.
  */
-function processEnv(env: Readonly<Record<string, string>>, rpcAddr: string): Record<string, string> {
-  return { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', ...env, SERF_RPC_ADDR: rpcAddr };
+function processEnv(podName: string, env: Readonly<Record<string, string>>, rpcAddr: string): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOSTNAME: podName, ...env, SERF_RPC_ADDR: rpcAddr };
 }
