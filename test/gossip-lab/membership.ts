@@ -43,17 +43,3 @@ export function onlyLeftAt(viewers: readonly Incarnation[], addr: string): Check
     return { ok, detail: views.map(([v, view]) => describeView(v, view)).join('\n') };
   };
 }
-
-/** The views as `serf members` prints them, for messages. */
-export async function describeViews(viewers: readonly Incarnation[]): Promise<string> {
-  const views = await Promise.all(
-    viewers.map(async (v) => {
-      try {
-        return describeView(v, await members(v.rpcAddr));
-      } catch (err) {
-        return `  ${v.podName} (${v.ip}): ${(err as Error).message}`;
-      }
-    }),
-  );
-  return views.join('\n');
-}

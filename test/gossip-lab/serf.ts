@@ -165,6 +165,15 @@ export function members(rpcAddr: string): Promise<Member[]> {
   });
 }
 
+/** `serf members` as an operator reads it (text format), for reports. */
+export function membersText(rpcAddr: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('serf', ['members', `-rpc-addr=${rpcAddr}`], { timeout: 3_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve(err === null ? stdout : `${err.message} ${stderr}`);
+    });
+  });
+}
+
 /** Runs a command to completion (bounded) and returns its exit code and output. */
 export function runCommand(
   command: readonly string[],
