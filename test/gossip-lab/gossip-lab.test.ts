@@ -77,13 +77,32 @@ function statefulSet(template: Pod, admit: Admit): SerfStatefulSet {
   return sts;
 }
 
-/** db-0 first, then db-1 and db-2 joining it; resolves when all three see each other alive. */
-async function startCluster(sts: SerfStatefulSet, ips: readonly [string, string, string]): Promise<Incarnation[]> {
-  const db0 = await sts.start(0, ips[0], []);
-  const [db1, db2] = await Promise.all([sts.start(1, ips[1], [ips[0]]), sts.start(2, ips[2], [ips[0]])]);
+/**
+ * db-0 first, then db-1 and db-2 joining it, on hosts `first`, `first + 1`, `first + 2` of the
+ * block; resolves when all three see each other alive.
+ */
+async function startCluster(sts: SerfStatefulSet, first: number): Promise<{ peers: Incarnation[]; db2: Incarnation }> {
+  const [ip0, ip1, ip2] = [block.address(first), block.address(first + 1), block.address(first + 2)];
+  const db0 = await sts.start(0, ip0, []);
+  const [db1, db2] = await Promise.all([sts.start(1, ip1, [ip0]), sts.start(2, ip2, [ip0])]);
   const all = [db0, db1, db2];
   await waitUntil('db-0, db-1 and db-2 see each other alive', allAlive(all, all), { timeoutMs: CLUSTER_UP_MS });
-  return all;
+  return { peers: [db0, db1], db2 };
+}
+
+/** Starts db-2 again at host `host`, joining the peers. */
+function restartDb2(sts: SerfStatefulSet, host: number, peers: readonly Incarnation[]): Promise<Incarnation> {
+  return sts.start(2, block.address(host), peers.map((p) => p.ip));
+}
+
+/** Whether `inc` becomes alive at its own address in every peer's view and stays so. */
+function staysAlive(peers: readonly Incarnation[], inc: Incarnation): Promise<HoldResult> {
+  return holdsFor(everyViewShows(peers, inc.nodeName, inc.gossipAddr, 'alive'), {
+    withinMs: JOIN_WITHIN_MS,
+    holdMs: STAY_ALIVE_MS,
+    // Once its agent has quit, nothing can make it stay alive.
+    giveUp: () => !inc.agent.running,
+  });
 }
 
 function failHold(what: string, result: HoldResult, subject: Incarnation): never {
@@ -125,27 +144,21 @@ test(
   'control, without gossip-safe: db-2 restarted on a new address conflicts with its ghost and does not stay',
   async () => {
     const sts = statefulSet(serfTemplate(), withoutWebhook);
-    const [db0, db1, oldDb2] = await startCluster(sts, [block.address(2), block.address(3), block.address(4)]);
-    const peers = [db0!, db1!];
-    expect(oldDb2!.nodeName).toBe('db-2');
+    const { peers, db2: oldDb2 } = await startCluster(sts, 2);
+    expect(oldDb2.nodeName).toBe('db-2');
 
-    await sts.crash(oldDb2!);
-    const newDb2 = await sts.start(2, block.address(5), [db0!.ip, db1!.ip]);
+    await sts.crash(oldDb2);
+    const newDb2 = await restartDb2(sts, 5, peers);
     expect(newDb2.nodeName).toBe('db-2');
 
-    const stay = await holdsFor(everyViewShows(peers, 'db-2', newDb2.gossipAddr, 'alive'), {
-      withinMs: JOIN_WITHIN_MS,
-      holdMs: STAY_ALIVE_MS,
-      // Once its agent has quit, nothing can make the new db-2 stay alive.
-      giveUp: () => !newDb2.agent.running,
-    });
+    const stay = await staysAlive(peers, newDb2);
     if (stay.held) failHold('without gossip-safe, the restarted db-2 stayed alive at its new address', stay, newDb2);
 
     // The conflict, as an operator finds it in the logs.
     await waitUntil(
       'peers log the address conflict for db-2',
       async () => ({
-        ok: peers.every((p) => p.agent.log.includes(`Conflicting address for db-2. Mine: ${oldDb2!.gossipAddr} Theirs: ${newDb2.gossipAddr}`)),
+        ok: peers.every((p) => p.agent.log.includes(`Conflicting address for db-2. Mine: ${oldDb2.gossipAddr} Theirs: ${newDb2.gossipAddr}`)),
         detail: logs(peers),
       }),
       { timeoutMs: JOIN_WITHIN_MS },
@@ -159,7 +172,7 @@ test(
       { timeoutMs: JOIN_WITHIN_MS },
     );
     // And the cluster is left with a ghost: db-2 at its old address, failed.
-    await waitUntil('peers show db-2 failed at its old address', everyViewShows(peers, 'db-2', oldDb2!.gossipAddr, 'failed'), {
+    await waitUntil('peers show db-2 failed at its old address', everyViewShows(peers, 'db-2', oldDb2.gossipAddr, 'failed'), {
       timeoutMs: FAILED_WITHIN_MS,
     });
     await report('case 1 (control)', peers, sts.incarnations);
@@ -171,24 +184,19 @@ test(
   "with gossip-safe's node name: db-2 restarted on a new address joins, stays alive, and its old incarnation is only failed",
   async () => {
     const sts = statefulSet(serfTemplate(), withGossipSafe);
-    const [db0, db1, oldDb2] = await startCluster(sts, [block.address(10), block.address(11), block.address(12)]);
-    const peers = [db0!, db1!];
+    const { peers, db2: oldDb2 } = await startCluster(sts, 10);
 
-    await sts.crash(oldDb2!);
-    const newDb2 = await sts.start(2, block.address(13), [db0!.ip, db1!.ip]);
+    await sts.crash(oldDb2);
+    const newDb2 = await restartDb2(sts, 13, peers);
 
-    const stay = await holdsFor(everyViewShows(peers, newDb2.nodeName, newDb2.gossipAddr, 'alive'), {
-      withinMs: JOIN_WITHIN_MS,
-      holdMs: STAY_ALIVE_MS,
-      giveUp: () => !newDb2.agent.running,
-    });
+    const stay = await staysAlive(peers, newDb2);
     if (!stay.held) failHold('the restarted db-2 did not stay alive at its new address in every peer view', stay, newDb2);
     expect(newDb2.agent.running).toBe(true);
 
     // The old incarnation is only a failed member (reaped later), not a rival for the name.
     await waitUntil(
       'peers show the old db-2 incarnation failed at its old address',
-      everyViewShows(peers, oldDb2!.nodeName, oldDb2!.gossipAddr, 'failed'),
+      everyViewShows(peers, oldDb2.nodeName, oldDb2.gossipAddr, 'failed'),
       { timeoutMs: FAILED_WITHIN_MS },
     );
     const still = await holdsFor(everyViewShows(peers, newDb2.nodeName, newDb2.gossipAddr, 'alive'), {
@@ -201,9 +209,9 @@ test(
     expect(peers.map((p) => p.agent.log).join('\n')).not.toContain('Conflicting address');
 
     // What made the difference: a per-incarnation node name, from the pod UID.
-    expect(oldDb2!.podName).toBe(newDb2.podName);
+    expect(oldDb2.podName).toBe(newDb2.podName);
     expect(newDb2.nodeName).toBe(newDb2.uid);
-    expect(oldDb2!.nodeName).toBe(oldDb2!.uid);
+    expect(oldDb2.nodeName).toBe(oldDb2.uid);
     await report('case 2 (gossip-safe node name)', peers, sts.incarnations);
   },
   CASE_TIMEOUT_MS,
@@ -213,31 +221,26 @@ test(
   "with gossip-safe's preStop: a graceful stop leaves the cluster (peers show left, not failed) and the replacement joins",
   async () => {
     const sts = statefulSet(serfTemplate(), withGossipSafe);
-    const [db0, db1, oldDb2] = await startCluster(sts, [block.address(20), block.address(21), block.address(22)]);
-    const peers = [db0!, db1!];
+    const { peers, db2: oldDb2 } = await startCluster(sts, 20);
 
-    const stop = await sts.gracefulStop(oldDb2!);
+    const stop = await sts.gracefulStop(oldDb2);
     expect(stop.preStop).toEqual(['serf', 'leave']);
     expect({ exit: stop.preStopExit, output: stop.preStopOutput }).toEqual({ exit: 0, output: expect.stringContaining('Graceful leave complete') });
     // The leave itself ended the agent, before any SIGTERM.
     expect(stop.exitedAfterPreStop).toBe(true);
 
-    const left = await holdsFor(everyViewShows(peers, oldDb2!.nodeName, oldDb2!.gossipAddr, 'left'), {
+    const left = await holdsFor(everyViewShows(peers, oldDb2.nodeName, oldDb2.gossipAddr, 'left'), {
       withinMs: LEFT_WITHIN_MS,
       holdMs: LEFT_STAYS_MS,
     });
-    if (!left.held) failHold('peers did not show the stopped db-2 as left (and keep it so)', left, oldDb2!);
+    if (!left.held) failHold('peers did not show the stopped db-2 as left (and keep it so)', left, oldDb2);
 
-    const newDb2 = await sts.start(2, block.address(23), [db0!.ip, db1!.ip]);
-    const stay = await holdsFor(everyViewShows(peers, newDb2.nodeName, newDb2.gossipAddr, 'alive'), {
-      withinMs: JOIN_WITHIN_MS,
-      holdMs: STAY_ALIVE_MS,
-      giveUp: () => !newDb2.agent.running,
-    });
+    const newDb2 = await restartDb2(sts, 23, peers);
+    const stay = await staysAlive(peers, newDb2);
     if (!stay.held) failHold('the replacement db-2 did not stay alive in every peer view', stay, newDb2);
     expect(newDb2.agent.running).toBe(true);
     // Whatever peers still list at the old address has left; a graceful stop leaves no failed ghost.
-    await waitUntil('peers list nothing failed at the old db-2 address', onlyLeftAt(peers, oldDb2!.gossipAddr), { timeoutMs: 2_000 });
+    await waitUntil('peers list nothing failed at the old db-2 address', onlyLeftAt(peers, oldDb2.gossipAddr), { timeoutMs: 2_000 });
     await report('case 3 (gossip-safe preStop)', peers, sts.incarnations);
   },
   CASE_TIMEOUT_MS,
