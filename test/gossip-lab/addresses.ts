@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * the loopback interface on Linux, so each simulated pod gets its own IP and the default Serf
  * ports (7946 gossip, 7373 RPC) never clash between pods. The block is chosen at random and
  * claimed with an exclusively created lock file in the OS temp dir, so two runs on one machine
- * (two checkouts, or CI next to a developer) never share an address.
+ * (two checkouts, or CI next to a developer) never share an address. A run killed with SIGKILL
+ * leaves its lock behind; that block then just stays out of the draw (there are ~61,000).
  */
 export interface AddressBlock {
   /** The nth host address of the block, 2 ≤ n ≤ 254. */
