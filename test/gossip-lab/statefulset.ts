@@ -32,7 +32,7 @@ export interface GracefulStop {
   readonly preStop: readonly string[];
   readonly preStopExit: number | null;
   readonly preStopOutput: string;
-  /** Whether the agent was gone before the kubelet would have sent SIGTERM. */
+  /** Whether the agent ended on its own after the preStop (within 2 s), before any SIGTERM. */
   readonly exitedAfterPreStop: boolean;
 }
 
