@@ -13,4 +13,5 @@ export default {
   },
   testTimeout: 30000,
   globalSetup: '<rootDir>/test/global-setup.ts',
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

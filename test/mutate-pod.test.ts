@@ -131,3 +131,11 @@ test('a reinvocation after another webhook removed the preStop restores only the
   expect(second.patch.map((op) => op.path)).toEqual(['/spec/containers/0/lifecycle']);
   expect(status.injected).toEqual(expect.arrayContaining(['env:POD_UID', 'preStop']));
 });
+
+test('a pod labelled gossip-safe.io/inject=disabled is left alone', () => {
+  const input = pod([{ name: 'serf', image: 'hashicorp/serf:0.10.1' }]);
+  input.metadata = { ...input.metadata, labels: { 'gossip-safe.io/inject': 'disabled' } };
+  const result = mutatePod(input, ctx);
+  expect(result.patch).toEqual([]);
+  expect(result.warnings).toEqual([]);
+});

@@ -1,3 +1,4 @@
+import { LABEL_INJECT } from '../contract.js';
 import type { Container, PodSpec, PodTemplateSpec } from '../k8s/types.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
 import { ensureGracePeriod } from './grace-period.js';
@@ -58,6 +59,8 @@ export function mutatePodTemplate<T extends PodTemplateSpec>(
   ctx: MutationContext,
   steps: readonly InjectionStep[] = POD_INJECTION_STEPS,
 ): TemplateMutation<T> {
+  // The webhook's objectSelector already skips these; the CLI has no selector, so check here too.
+  if (original.metadata?.labels?.[LABEL_INJECT] === 'disabled') return { template: original, injected: [], warnings: [] };
   const { selection, warnings } = selectDatastore(original, ctx.profiles);
   if (selection === undefined || original.spec === undefined) return { template: original, injected: [], warnings };
 
