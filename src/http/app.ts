@@ -112,6 +112,7 @@ export function createApp(options: AppOptions): express.Express {
         if (outcome.injected !== undefined && outcome.injected.length > 0 && outcome.profile !== undefined) {
           metrics.injections.inc({ profile: outcome.profile });
         }
+        for (const rule of outcome.rules ?? []) metrics.ruleDecisions.inc({ webhook: endpoint.name, rule, decision });
         const object = request.object as { metadata?: { name?: string; generateName?: string } } | undefined;
         logger.info(
           {

@@ -26,6 +26,13 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  readonly ruleDecisions = new Counter({
+    name: 'gossip_safe_rule_decisions_total',
+    help: 'Admission responses in which a validation rule fired, by webhook, rule id and the response decision (denied, warned, allowed).',
+    labelNames: ['webhook', 'rule', 'decision'] as const,
+    registers: [this.registry],
+  });
+
   readonly badRequests = new Counter({
     name: 'gossip_safe_bad_requests_total',
     help: 'Requests answered with a 4xx before reaching a webhook, by HTTP status.',

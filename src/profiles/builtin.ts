@@ -33,6 +33,10 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     minGraceSeconds: 120,
     premigration: 'required',
     dataDirs: ['/var/lib/cassandra', '/bitnami/cassandra'],
+    // The messaging protocol changes with the major version (3.x -> 4.x: CASSANDRA-19244).
+    migrateOn: 'major',
+    // 5.0 upgrades only from 4.0/4.1, and 4.x only from 3.0/3.11.
+    upgradePath: ['3', '4', '5'],
   },
   {
     name: 'scylla',
@@ -42,6 +46,8 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     minGraceSeconds: 900,
     premigration: 'required',
     dataDirs: ['/var/lib/scylla'],
+    // Scylla's feature releases (5.2 -> 5.4) change the wire features gossip negotiates.
+    migrateOn: 'minor',
   },
   {
     name: 'consul',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { BUILTIN_PROFILES } from './builtin.js';
 import { createProfileSet } from './profile-set.js';
+import { readVersionPolicy } from './version-policy.js';
 import type { LeaveRule, NodeNameMode, PremigrationPolicy, Profile, ProfileSet } from './types.js';
 
 /**
@@ -17,6 +18,9 @@ import type { LeaveRule, NodeNameMode, PremigrationPolicy, Profile, ProfileSet }
  *       minGraceSeconds: 20
  *       premigration: not-applicable
  *       dataDirs: []
+ *     cassandra:
+ *       migrateOn: minor          # optional: version difference needing pre-migration (default major)
+ *       upgradePath: ["3", "4", "5"]  # optional: supported upgrade steps; skipping one is warned
  *
  * New profiles are matched before the built-ins, so a config can claim an image.
  * Any mistake throws a ProfileConfigError naming the file and the field.
@@ -36,6 +40,9 @@ const PROFILE_FIELDS = [
   'minGraceSeconds',
   'premigration',
   'dataDirs',
+  // Version-change policy (version-policy.ts):
+  'migrateOn',
+  'upgradePath',
 ] as const;
 const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -141,6 +148,7 @@ function readProfile(name: string, raw: unknown, base: Profile | undefined, r: F
       ? base?.persistentDataPath
       : r.absolutePath(`${field}.persistentDataPath`, persistentDataPath);
   if (dataPath !== undefined) Object.assign(profile, { persistentDataPath: dataPath });
+  Object.assign(profile, readVersionPolicy(field, raw, base, (f, m) => r.fail(f, m)));
   if (profile.images.length === 0) r.fail(`${field}.images`, 'a profile needs at least one image pattern');
   if (profile.nodeNameMode === 'unless-persistent-data' && profile.persistentDataPath === undefined) {
     r.fail(`${field}.persistentDataPath`, 'is required when nodeNameMode is unless-persistent-data');

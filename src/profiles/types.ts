@@ -41,7 +41,22 @@ export interface Profile {
   readonly premigration: PremigrationPolicy;
   /** Data directories, first existing one wins (official images first, then Bitnami's). */
   readonly dataDirs: readonly string[];
+
+  // --- Version-change policy (validation and workload UPDATE mutation; see version-policy.ts) ---
+  /**
+   * For `premigration: required`: the smallest version difference that needs the pre-migration
+   * step (`major`: 3.11 -> 4.1; `minor`: 5.2 -> 5.4; `patch`: any change). Default `major`.
+   */
+  readonly migrateOn?: VersionLevel;
+  /**
+   * The supported upgrade path as ordered version prefixes, e.g. `['3', '4', '5']`. An upgrade
+   * that jumps over a step (3.11 -> 5.0) is warned. Absent: no path is known.
+   */
+  readonly upgradePath?: readonly string[];
 }
+
+/** How far apart two versions are, by their most significant differing part. */
+export type VersionLevel = 'major' | 'minor' | 'patch';
 
 /** The profiles in force, in match order, with lookup by name. Frozen. */
 export interface ProfileSet {
