@@ -91,9 +91,11 @@ export function checkPair(pair: ObjectPair, options: CheckOptions): CheckedObjec
     { operation, kind, namespace, ...(name === undefined ? {} : { name }), object, ...(oldObject === undefined ? {} : { oldObject }) },
     { profiles: options.profiles },
   );
+  // The handler skips what it does not review (other API groups, subresources): so do the findings.
+  const reviewed = new Set(outcome.rules ?? []);
   const findings: Finding[] = [
     ...warnings.slice(0, mutationWarnings).map((message) => ({ rule: MUTATION_WARNING_RULE, level: 'warning' as const, message })),
-    ...violations.map((v) => ({
+    ...violations.filter((v) => reviewed.has(v.rule)).map((v) => ({
       rule: v.rule,
       level: v.severity === 'deny' && options.mode === 'enforce' ? ('error' as const) : ('warning' as const),
       message: v.message,
