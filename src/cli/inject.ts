@@ -72,6 +72,7 @@ export async function runInject(argv: readonly string[]): Promise<number> {
   const profiles = loadCliProfiles(values.config);
 
   const manifests = readDiskSources(files).map(parseManifest);
+  if (manifests.length === 0) throw new InputError(`inject: no manifest files (*.yaml, *.yml, *.json) in ${files.join(', ')}`);
   const baseByKey = new Map<string, ManifestObject>();
   if (values.base !== undefined) {
     const base = await readRefOrPath(values.base, files.filter((f) => f !== '-'), '--base');
@@ -113,6 +114,5 @@ export async function runInject(argv: readonly string[]): Promise<number> {
     }
   }
   if (!inPlace) process.stdout.write(joinStreams(outputs));
-  if (manifests.length === 0) throw new InputError(`inject: no manifest files found in ${files.join(', ')}`);
   return EXIT.clean;
 }
