@@ -159,3 +159,49 @@ describe.each(FLAVOURS)('$kind pre-migration script under dash', (flavour) => {
     expect(res.log).toContain('this node is UN at 10.244.1.23 and alone in its cluster');
   });
 });
+
+describe('pre-migration script details', () => {
+  let sb: Sandbox;
+  afterEach(() => sb.cleanup());
+
+  test('a data dir holding data wins over an earlier, empty one (Bitnami layout: data/data/...)', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    const official = join(sb.dir, 'var-lib-cassandra');
+    mkdirSync(official);
+    mkdirSync(join(sb.dataDir, 'data', 'data', 'system', 'peers-37f71aca7dc2383ba70672528af04d4f'), { recursive: true });
+    writeFileSync(join(sb.dataDir, 'data', 'data', 'system', 'peers-37f71aca7dc2383ba70672528af04d4f', 'nb-2-big-Data.db'), 'x');
+    const res = await sb.run(scriptFor('cassandra', sb, [official, sb.dataDir]));
+    expect(res.code).toBe(0);
+    expectCleanMigration(sb, FLAVOURS[0]!);
+  });
+
+  test('without docker-entrypoint.sh the bare cassandra -f starts, with -R when root', async () => {
+    sb = createSandbox({ server: 'cassandra', status: ALONE });
+    seedNodeData(sb.dataDir);
+    const res = await sb.run(scriptFor('cassandra', sb));
+    expect(res.code).toBe(0);
+    const start = sb.calls().find((l) => l.startsWith('server start')) ?? '';
+    expect(start.startsWith(process.getuid?.() === 0 ? 'server start -f -R ' : 'server start -f ')).toBe(true);
+    expectCleanMigration(sb, FLAVOURS[0]!);
+  });
+
+  test('no POD_IP on a node with data: configuration error, no server, no marker', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    seedNodeData(sb.dataDir);
+    const res = await sb.run(scriptFor('cassandra', sb), { env: { POD_IP: '' } });
+    expect(res.code).toBe(2);
+    expect(sb.calls()).toEqual([]);
+    expect(sb.marker()).toBeUndefined();
+    expect(res.log.some((l) => l.includes('POD_IP is not set'))).toBe(true);
+  });
+
+  test('TERM while waiting for gossip: server stopped, exit 143, no marker', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: PEER_STAYS_DOWN });
+    seedNodeData(sb.dataDir);
+    const run = sb.run(scriptFor('cassandra', sb), { env: { GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '30' }, signalWhenLogged: 'waiting for peers' });
+    const res = await run;
+    expect(res.code).toBe(143);
+    expect(sb.marker()).toBeUndefined();
+    expect(sb.calls()).toContain('server exit by=TERM drained=no marker=none');
+  });
+});

@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly args?: readonly string[];
   /** Hard bound for the whole run; the test fails if the script outlives it. */
   readonly killAfterMs?: number;
+  /** Send SIGTERM to the script once its output contains this text (as the kubelet would). */
+  readonly signalWhenLogged?: string;
 }
 
 export interface RunResult {
@@ -187,7 +189,14 @@ function runScript(script: string, stubEnv: Record<string, string>, options: Run
   // The init container's command: /bin/sh -c <script> gossip-premigrate <main container args>.
   const child = spawn('dash', ['-c', script, 'gossip-premigrate', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  let signalled = false;
+  child.stdout.on('data', (c: Buffer) => {
+    output += c.toString('utf8');
+    if (!signalled && options.signalWhenLogged !== undefined && output.includes(options.signalWhenLogged)) {
+      signalled = true;
+      child.kill('SIGTERM');
+    }
+  });
   child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 15000);
   return new Promise((resolve, reject) => {
