@@ -135,7 +135,7 @@ describe.each(FLAVOURS)('$kind pre-migration script under dash', (flavour) => {
   test('peer down past the deadline: timeout, non-zero exit, server stopped, marker untouched', async () => {
     sb = createSandbox({ ...flavour.sandbox, status: PEER_STAYS_DOWN });
     seedNodeData(sb.dataDir);
-    const res = await sb.run(scriptFor(flavour.kind, sb));
+    const res = await sb.run(scriptFor(flavour.kind, sb), { env: { GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '2' } });
     expectFailedWithoutMarker(sb, res.code);
     expect(sb.calls()).toContain('server exit by=TERM drained=no marker=none');
     expect(res.log.some((l) => l.startsWith('FAILED: timed out after 2 s'))).toBe(true);
@@ -144,7 +144,7 @@ describe.each(FLAVOURS)('$kind pre-migration script under dash', (flavour) => {
   test('server dies early: non-zero exit, marker untouched', async () => {
     sb = createSandbox({ ...flavour.sandbox, status: ALONE, serverDiesEarly: true });
     seedNodeData(sb.dataDir);
-    const res = await sb.run(scriptFor(flavour.kind, sb), { env: { GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '30' } });
+    const res = await sb.run(scriptFor(flavour.kind, sb));
     expectFailedWithoutMarker(sb, res.code);
     expect(sb.calls()).toContain('server died');
     expect(res.log.some((l) => l.startsWith('FAILED: old server exited early (status 3)'))).toBe(true);
@@ -198,7 +198,7 @@ describe('pre-migration script details', () => {
   test('TERM while waiting for gossip: server stopped, exit 143, no marker', async () => {
     sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: PEER_STAYS_DOWN });
     seedNodeData(sb.dataDir);
-    const run = sb.run(scriptFor('cassandra', sb), { env: { GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '30' }, signalWhenLogged: 'waiting for peers' });
+    const run = sb.run(scriptFor('cassandra', sb), { signalWhenLogged: 'waiting for peers' });
     const res = await run;
     expect(res.code).toBe(143);
     expect(sb.marker()).toBeUndefined();
