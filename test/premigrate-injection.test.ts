@@ -152,6 +152,14 @@ describe('pre-migration injection: warnings, never crashes', () => {
     expect(result.warnings.join('\n')).toContain('profile "etcd" has no pre-migration script');
   });
 
+  test('a regular container already named gossip-premigrate: nothing injected, a warning', () => {
+    const sidecar: Container = { name: PREMIGRATE_CONTAINER, image: 'busybox:1.36' };
+    const pod = podOf(reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: OLD_IMAGE }, (p) => p.spec!.containers.push(sidecar)));
+    const result = mutatePod(pod, ctx);
+    expect(initContainers(result.pod)).toEqual([]);
+    expect(result.warnings.join('\n')).toContain(`a regular container is already named "${PREMIGRATE_CONTAINER}"`);
+  });
+
   test('an old image of another datastore: nothing injected, a warning', () => {
     const pod = podOf(reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: 'scylladb/scylla:5.4.9' }));
     const result = mutatePod(pod, ctx);

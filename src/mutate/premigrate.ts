@@ -80,7 +80,10 @@ export const premigrateStep: InjectionStep = ({ template, container, profile, ct
   const existing = template.spec.initContainers ?? [];
   if (existing.some((c) => c.name === PREMIGRATE_CONTAINER)) return;
 
-  const skip = reasonToSkip(from, container, profile, ctx.profiles);
+  const clash = template.spec.containers.some((c) => c.name === PREMIGRATE_CONTAINER);
+  const skip = clash
+    ? `a regular container is already named "${PREMIGRATE_CONTAINER}" (container names must be unique)`
+    : reasonToSkip(from, container, profile, ctx.profiles);
   if (skip !== undefined) {
     report.warnings.push(warning(`${skip}; no ${PREMIGRATE_CONTAINER} init container added`));
     return;
