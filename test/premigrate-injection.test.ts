@@ -5,6 +5,7 @@ import {
   ANNOTATION_PREMIGRATE_TIMEOUT,
   ANNOTATION_STATUS,
   ENV_PREMIGRATE_TIMEOUT,
+  ENV_SOURCE_IMAGE,
   ENV_TARGET_IMAGE,
   PREMIGRATE_CONTAINER,
 } from '../src/contract.js';
@@ -60,9 +61,10 @@ function expectCassandraPremigrate(pod: Pod): void {
   for (const name of ['CASSANDRA_SEEDS', 'MAX_HEAP_SIZE', 'HEAP_NEWSIZE', 'POD_IP', 'POD_UID', 'POD_NAME', 'POD_NAMESPACE']) {
     expect(names).toContain(name);
   }
-  // Every variable of the main container, in order, then the two that steer the script.
+  // Every variable of the main container, in order, then the three that steer the script.
   expect(init.env?.slice(0, main.env!.length)).toEqual(main.env);
   expect(envValue(init, ENV_TARGET_IMAGE)).toBe('cassandra:4.1.3');
+  expect(envValue(init, ENV_SOURCE_IMAGE)).toBe(OLD_IMAGE);
   expect(envValue(init, ENV_PREMIGRATE_TIMEOUT)).toBe('600');
   expect(init.command?.slice(0, 2)).toEqual(['/bin/sh', '-c']);
   expect(init.command?.[2]).toBe(premigrateScript('cassandra', { dataDirs: ['/var/lib/cassandra', '/bitnami/cassandra'], timeoutSeconds: 600 }));

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { premigrateScript } from '../src/premigrate/index.js';
 import type { PremigrateScriptKind } from '../src/profiles/types.js';
-import { createSandbox, TARGET, type Sandbox, type SandboxOptions, type StatusPhase } from './helpers/premigrate-sandbox.js';
+import { createSandbox, SOURCE, TARGET, type Sandbox, type SandboxOptions, type StatusPhase } from './helpers/premigrate-sandbox.js';
 
 /**
  * The generated scripts run for real under dash against stub executables (see the sandbox).
@@ -115,10 +115,10 @@ describe.each(FLAVOURS)('$kind pre-migration script under dash', (flavour) => {
   test('convergence after several polls: waits for UN and peers, drains, stops, then marks', async () => {
     sb = createSandbox({ ...flavour.sandbox, status: CONVERGES });
     seedNodeData(sb.dataDir);
-    writeMarker(sb.dataDir, 'cassandra:3.11.16'); // from an earlier upgrade: not this target
+    writeMarker(sb.dataDir, SOURCE); // from the upgrade that brought this node to the old image
     const res = await sb.run(scriptFor(flavour.kind, sb), { args: flavour.args });
     expect(res.code).toBe(0);
-    expectCleanMigration(sb, flavour, 'cassandra:3.11.16');
+    expectCleanMigration(sb, flavour, SOURCE);
     const start = sb.calls().find((l) => l.startsWith('server start')) ?? '';
     expect(start).toContain(flavour.trafficOff);
     expect(start).toContain(flavour.args.join(' '));
@@ -183,6 +183,26 @@ describe('pre-migration script details', () => {
     const start = sb.calls().find((l) => l.startsWith('server start')) ?? '';
     expect(start.startsWith(process.getuid?.() === 0 ? 'server start -f -R ' : 'server start -f ')).toBe(true);
     expectCleanMigration(sb, FLAVOURS[0]!);
+  });
+
+  test('marker from another version than the old image: refused before any server starts', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    seedNodeData(sb.dataDir);
+    const before = writeMarker(sb.dataDir, 'cassandra:4.0.11'); // data newer than 3.11.16
+    const res = await sb.run(scriptFor('cassandra', sb));
+    expect(res.code).toBe(1);
+    expect(sb.calls()).toEqual([]);
+    expect(sb.marker()).toBe(before);
+    expect(res.log.some((l) => l.startsWith('FAILED: REFUSED: the marker says this data was last prepared for cassandra:4.0.11'))).toBe(true);
+  });
+
+  test('the same version under another reference (mirror, flavour) is not refused', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    seedNodeData(sb.dataDir);
+    writeMarker(sb.dataDir, 'mirror.example:5000/library/cassandra:3.11.16-jammy@sha256:0123abcd');
+    const res = await sb.run(scriptFor('cassandra', sb));
+    expect(res.code).toBe(0);
+    expectCleanMigration(sb, FLAVOURS[0]!, 'mirror.example:5000/library/cassandra:3.11.16-jammy@sha256:0123abcd');
   });
 
   test('no POD_IP on a node with data: configuration error, no server, no marker', async () => {

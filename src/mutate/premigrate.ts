@@ -2,6 +2,7 @@ import {
   ANNOTATION_MIGRATE_FROM,
   ANNOTATION_PREMIGRATE_TIMEOUT,
   ENV_PREMIGRATE_TIMEOUT,
+  ENV_SOURCE_IMAGE,
   ENV_TARGET_IMAGE,
   PREMIGRATE_CONTAINER,
 } from '../contract.js';
@@ -47,10 +48,11 @@ function isUnder(path: string, dir: string): boolean {
 
 /** The init container: the old image, the main container's environment and volumes, the script. */
 export function premigrateContainer(main: Container, from: string, script: string, timeoutSeconds: number): Container {
-  const ours = new Set([ENV_TARGET_IMAGE, ENV_PREMIGRATE_TIMEOUT]);
+  const ours = new Set([ENV_TARGET_IMAGE, ENV_SOURCE_IMAGE, ENV_PREMIGRATE_TIMEOUT]);
   const env: EnvVar[] = [
     ...structuredClone(main.env ?? []).filter((v) => !ours.has(v.name)),
     { name: ENV_TARGET_IMAGE, value: main.image ?? '' },
+    { name: ENV_SOURCE_IMAGE, value: from },
     { name: ENV_PREMIGRATE_TIMEOUT, value: String(timeoutSeconds) },
   ];
   // `sh -c script NAME args...`: NAME is the script's $0, the main container's args its "$@".

@@ -1,4 +1,4 @@
-import { ENV_PREMIGRATE_TIMEOUT, ENV_TARGET_IMAGE, PREMIGRATE_CONTAINER } from '../contract.js';
+import { ENV_PREMIGRATE_TIMEOUT, ENV_SOURCE_IMAGE, ENV_TARGET_IMAGE, PREMIGRATE_CONTAINER } from '../contract.js';
 import {
   DEFAULT_POLL_SECONDS,
   DEFAULT_STABLE_CHECKS,
@@ -48,6 +48,7 @@ set -u
 ME=${PREMIGRATE_CONTAINER}
 DATA_DIRS_TEXT=${shQuote(options.dataDirs.join(' '))}
 TARGET=\${${ENV_TARGET_IMAGE}:-}
+SOURCE=\${${ENV_SOURCE_IMAGE}:-}
 TIMEOUT=\${${ENV_PREMIGRATE_TIMEOUT}:-${options.timeoutSeconds}}
 POLL=\${${ENV_POLL_SECONDS}:-${DEFAULT_POLL_SECONDS}}
 STABLE=\${${ENV_STABLE_CHECKS}:-${DEFAULT_STABLE_CHECKS}}
@@ -69,7 +70,7 @@ fi
 MARKER_DIR=$DATA_DIR/${MARKER_PATH.slice(0, MARKER_PATH.lastIndexOf('/'))}
 MARKER=$DATA_DIR/${MARKER_PATH}
 `;
-  return [header, COMMON_FUNCTIONS, parts.functions, CHECKS, chooseDataDir, FLOW].join('');
+  return [header, COMMON_FUNCTIONS, IMAGE_VERSION, parts.functions, CHECKS, chooseDataDir, FLOW].join('');
 }
 
 const COMMON_FUNCTIONS = String.raw`
@@ -203,6 +204,18 @@ EOF
 }
 `;
 
+// A normal template literal: the shell needs \${...} here.
+const IMAGE_VERSION = `
+# The version an image's tag names (4.1.3 for cassandra:4.1.3-jammy; digest ignored), else the tag.
+image_version() {
+  iv_ref=\${1%%@*}
+  case \${iv_ref##*/} in *:*) iv_tag=\${iv_ref##*:} ;; *) iv_tag=latest ;; esac
+  iv_version=\${iv_tag#v}
+  iv_version=\${iv_version%%[!0-9.]*}
+  if [ -n "$iv_version" ]; then echo "$iv_version"; else echo "$iv_tag"; fi
+}
+`;
+
 const CHECKS = String.raw`
 [ -n "$TARGET" ] || config_error "$ME needs the target image in GOSSIP_SAFE_TARGET_IMAGE"
 is_count "$TIMEOUT" || config_error "timeout must be a whole number of seconds, got '$TIMEOUT'"
@@ -212,7 +225,12 @@ is_count "$STOP_WAIT" || config_error "stop wait must be a whole number of secon
 `;
 
 const FLOW = String.raw`
-if [ -f "$MARKER" ] && IFS= read -r marked < "$MARKER" && [ "$marked" = "$TARGET" ]; then
+marked=
+if [ -f "$MARKER" ]; then
+  [ -r "$MARKER" ] || fail "cannot read the marker $MARKER"
+  IFS= read -r marked < "$MARKER" || true
+fi
+if [ -n "$marked" ] && [ "$marked" = "$TARGET" ]; then
   log "marker $MARKER names $TARGET: node already migrated, nothing to do"
   exit 0
 fi
@@ -221,6 +239,11 @@ if [ "$FRESH" = yes ]; then
   write_marker fresh-node || fail "cannot write the marker $MARKER"
   log "marker written ($MARKER names $TARGET); exiting 0"
   exit 0
+fi
+# The marker names the image this data was last prepared for. Starting an old image of another
+# version than that one could run older code on newer data files: refuse, and say how to fix it.
+if [ -n "$marked" ] && [ -n "$SOURCE" ] && [ "$(image_version "$marked")" != "$(image_version "$SOURCE")" ]; then
+  fail "REFUSED: the marker says this data was last prepared for $marked, but the old image to run is $SOURCE; set gossip-safe.io/migrate-from-image to $marked (or remove $MARKER if you are sure the data is from $SOURCE)"
 fi
 [ -n "$POD_IP" ] || config_error "POD_IP is not set; it must come from the downward API (status.podIP)"
 

@@ -53,6 +53,7 @@ export interface StatusPhase {
 
 export const POD_IP = '10.244.1.23';
 export const TARGET = 'cassandra:4.1.3';
+export const SOURCE = 'cassandra:3.11.16';
 
 const SERVER_STUB = `#!/bin/sh
 S=$STUB_STATE
@@ -186,6 +187,7 @@ function runScript(script: string, stubEnv: Record<string, string>, options: Run
     ...stubEnv,
     POD_IP,
     GOSSIP_SAFE_TARGET_IMAGE: TARGET,
+    GOSSIP_SAFE_SOURCE_IMAGE: SOURCE,
     ...FAST_ENV,
     ...options.env,
   };
