@@ -205,6 +205,16 @@ describe('pre-migration script details', () => {
     expectCleanMigration(sb, FLAVOURS[0]!, 'mirror.example:5000/library/cassandra:3.11.16-jammy@sha256:0123abcd');
   });
 
+  test('IPv6: this node is found when nodetool prints the address in Java\'s long form', async () => {
+    const status: StatusPhase[] = [{ from: 1, nodes: [['UN', 'fd00:10:244:0:0:0:0:2c'], ['UN', 'FD00:10:244:0:0:0:0:1B']] }];
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status });
+    seedNodeData(sb.dataDir);
+    const res = await sb.run(scriptFor('cassandra', sb), { env: { POD_IP: 'fd00:10:244::1b' } });
+    expect(res.code).toBe(0);
+    expect(res.log).toContain('this node is UN at fd00:10:244::1b and all 1 peer(s) are UN');
+    expectCleanMigration(sb, FLAVOURS[0]!);
+  });
+
   test('no POD_IP on a node with data: configuration error, no server, no marker', async () => {
     sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
     seedNodeData(sb.dataDir);

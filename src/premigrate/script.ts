@@ -70,7 +70,7 @@ fi
 MARKER_DIR=$DATA_DIR/${MARKER_PATH.slice(0, MARKER_PATH.lastIndexOf('/'))}
 MARKER=$DATA_DIR/${MARKER_PATH}
 `;
-  return [header, COMMON_FUNCTIONS, IMAGE_VERSION, parts.functions, CHECKS, chooseDataDir, FLOW].join('');
+  return [header, COMMON_FUNCTIONS, EXPANSION_HELPERS, parts.functions, CHECKS, chooseDataDir, FLOW].join('');
 }
 
 const COMMON_FUNCTIONS = String.raw`
@@ -177,7 +177,13 @@ check_gossip() {
   not_up=
   while read -r st addr rest; do
     case $st in [UD?][NLJM]) ;; *) continue ;; esac
-    if [ "$addr" = "$POD_IP" ]; then self_state=$st; continue; fi
+    is_self=no
+    if [ "$addr" = "$POD_IP" ]; then
+      is_self=yes
+    else
+      case $addr in *:*) [ "$(ip_canon "$addr")" != "$SELF_CANON" ] || is_self=yes ;; esac
+    fi
+    if [ "$is_self" = yes ]; then self_state=$st; continue; fi
     peers=$((peers + 1))
     [ "$st" = UN ] || not_up="$not_up $addr=$st"
   done << EOF
@@ -205,7 +211,27 @@ EOF
 `;
 
 // A normal template literal: the shell needs \${...} here.
-const IMAGE_VERSION = `
+const EXPANSION_HELPERS = `
+# One spelling per address, so that Java's fd00:0:0:0:0:0:0:1b equals Kubernetes' fd00::1b.
+# IPv4 addresses are returned as they are.
+ip_canon() {
+  case $1 in *:*) ;; *) printf '%s\\n' "$1"; return 0 ;; esac
+  ic_addr=$(printf '%s' "\${1%%\\%*}" | tr 'ABCDEF' 'abcdef')
+  case $ic_addr in
+    *::*) ic_head=\${ic_addr%%::*}; ic_tail=\${ic_addr#*::} ;;
+    *) ic_head=$ic_addr; ic_tail= ;;
+  esac
+  ic_n=0
+  for ic_part in $(printf '%s' "$ic_head:$ic_tail" | tr ':' ' '); do ic_n=$((ic_n + 1)); done
+  ic_zeros=
+  case $ic_addr in *::*) while [ "$ic_n" -lt 8 ]; do ic_zeros="$ic_zeros 0"; ic_n=$((ic_n + 1)); done ;; esac
+  ic_out=
+  for ic_part in $(printf '%s' "$ic_head" | tr ':' ' ') $ic_zeros $(printf '%s' "$ic_tail" | tr ':' ' '); do
+    while case $ic_part in 0?*) true ;; *) false ;; esac; do ic_part=\${ic_part#0}; done
+    ic_out="$ic_out:$ic_part"
+  done
+  printf '%s\\n' "\${ic_out#:}"
+}
 # The version an image's tag names (4.1.3 for cassandra:4.1.3-jammy; digest ignored), else the tag.
 image_version() {
   iv_ref=\${1%%@*}
@@ -246,6 +272,7 @@ if [ -n "$marked" ] && [ -n "$SOURCE" ] && [ "$(image_version "$marked")" != "$(
   fail "REFUSED: the marker says this data was last prepared for $marked, but the old image to run is $SOURCE; set gossip-safe.io/migrate-from-image to $marked (or remove $MARKER if you are sure the data is from $SOURCE)"
 fi
 [ -n "$POD_IP" ] || config_error "POD_IP is not set; it must come from the downward API (status.podIP)"
+SELF_CANON=$(ip_canon "$POD_IP")
 
 log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version on $POD_IP with client traffic off (timeout $TIMEOUT s)"
 start_server "$@"
