@@ -21,3 +21,7 @@ export const ENV_POD_IP = 'POD_IP';
 export const ENV_GOSSIP_NODE_NAME = 'GOSSIP_NODE_NAME';
 /** Set on the pre-migration init container: the image the main container will run. */
 export const ENV_TARGET_IMAGE = 'GOSSIP_SAFE_TARGET_IMAGE';
+/** Set on the pre-migration init container: the old image it runs (from migrate-from-image). */
+export const ENV_SOURCE_IMAGE = 'GOSSIP_SAFE_SOURCE_IMAGE';
+/** Set on the pre-migration init container: seconds its script may wait for gossip. */
+export const ENV_PREMIGRATE_TIMEOUT = 'GOSSIP_SAFE_PREMIGRATE_TIMEOUT';

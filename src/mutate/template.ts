@@ -5,6 +5,7 @@ import { ensureGracePeriod } from './grace-period.js';
 import { ensureIdentityEnv } from './identity-env.js';
 import { ensureLeaveHook } from './leave-hook.js';
 import { wantsPerPodNodeName } from './node-name.js';
+import { premigrateStep } from './premigrate.js';
 import { emptyReport, type MutationReport } from './report.js';
 import { selectDatastore } from './select-container.js';
 import { writeStatus } from './status-annotation.js';
@@ -38,8 +39,11 @@ const leaveStep: InjectionStep = ({ container, profile, ctx }, report) =>
 
 const graceStep: InjectionStep = ({ template, profile }, report) => ensureGracePeriod(template.spec, profile, report);
 
-/** The steps applied to a datastore pod at CREATE, in order. */
-export const POD_INJECTION_STEPS: readonly InjectionStep[] = [identityStep, leaveStep, graceStep];
+/**
+ * The steps applied to a datastore pod at CREATE, in order. premigrateStep comes after
+ * identityStep: the init container copies the env, and its script needs POD_IP.
+ */
+export const POD_INJECTION_STEPS: readonly InjectionStep[] = [identityStep, leaveStep, graceStep, premigrateStep];
 
 export interface TemplateMutation<T extends PodTemplateSpec = PodTemplateSpec> {
   /** The mutated copy (the input itself when nothing changed); the input is never modified. */

@@ -37,6 +37,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     migrateOn: 'major',
     // 5.0 upgrades only from 4.0/4.1, and 4.x only from 3.0/3.11.
     upgradePath: ['3', '4', '5'],
+    premigrateScript: 'cassandra',
   },
   {
     name: 'scylla',
@@ -48,6 +49,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     dataDirs: ['/var/lib/scylla'],
     // Scylla's feature releases (5.2 -> 5.4) change the wire features gossip negotiates.
     migrateOn: 'minor',
+    premigrateScript: 'scylla',
   },
   {
     name: 'consul',

@@ -4,6 +4,7 @@ import { BUILTIN_PROFILES } from './builtin.js';
 import { createProfileSet } from './profile-set.js';
 import { readVersionPolicy } from './version-policy.js';
 import type { LeaveRule, NodeNameMode, PremigrationPolicy, Profile, ProfileSet } from './types.js';
+import { PREMIGRATE_SCRIPT_KINDS } from './types.js';
 
 /**
  * The profiles config file (a mounted ConfigMap):
@@ -21,6 +22,7 @@ import type { LeaveRule, NodeNameMode, PremigrationPolicy, Profile, ProfileSet }
  *     cassandra:
  *       migrateOn: minor          # optional: version difference needing pre-migration (default major)
  *       upgradePath: ["3", "4", "5"]  # optional: supported upgrade steps; skipping one is warned
+ *       premigrateScript: none    # optional: cassandra | scylla | none
  *
  * New profiles are matched before the built-ins, so a config can claim an image.
  * Any mistake throws a ProfileConfigError naming the file and the field.
@@ -43,6 +45,8 @@ const PROFILE_FIELDS = [
   // Version-change policy (version-policy.ts):
   'migrateOn',
   'upgradePath',
+  // Pre-migration script (src/premigrate/):
+  'premigrateScript',
 ] as const;
 const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -149,12 +153,21 @@ function readProfile(name: string, raw: unknown, base: Profile | undefined, r: F
       : r.absolutePath(`${field}.persistentDataPath`, persistentDataPath);
   if (dataPath !== undefined) Object.assign(profile, { persistentDataPath: dataPath });
   Object.assign(profile, readVersionPolicy(field, raw, base, (f, m) => r.fail(f, m)));
+  // premigrateScript: optional for every profile; `none` removes a built-in's script.
+  const rawScript = raw['premigrateScript'];
+  const script = rawScript === undefined ? base?.premigrateScript : readPremigrateScript(`${field}.premigrateScript`, rawScript, r);
+  if (script !== undefined) Object.assign(profile, { premigrateScript: script });
   if (profile.images.length === 0) r.fail(`${field}.images`, 'a profile needs at least one image pattern');
   if (profile.nodeNameMode === 'unless-persistent-data' && profile.persistentDataPath === undefined) {
     r.fail(`${field}.persistentDataPath`, 'is required when nodeNameMode is unless-persistent-data');
   }
   for (const [i, d] of profile.dataDirs.entries()) r.absolutePath(`${field}.dataDirs[${i}]`, d);
   return profile;
+}
+
+function readPremigrateScript(field: string, v: unknown, r: FieldReader): Profile['premigrateScript'] {
+  const kind = r.oneOf(field, v, [...PREMIGRATE_SCRIPT_KINDS, 'none'] as const);
+  return kind === 'none' ? undefined : kind;
 }
 
 /** Merges a parsed config document over the built-in profiles. Throws ProfileConfigError. */

@@ -53,10 +53,17 @@ export interface Profile {
    * that jumps over a step (3.11 -> 5.0) is warned. Absent: no path is known.
    */
   readonly upgradePath?: readonly string[];
+
+  /** Pre-migration: which runtime script the `gossip-premigrate` init container runs. */
+  readonly premigrateScript?: PremigrateScriptKind;
 }
 
 /** How far apart two versions are, by their most significant differing part. */
 export type VersionLevel = 'major' | 'minor' | 'patch';
+
+/** Pre-migration: the runtime scripts gossip-safe ships (src/premigrate/). */
+export const PREMIGRATE_SCRIPT_KINDS = ['cassandra', 'scylla'] as const;
+export type PremigrateScriptKind = (typeof PREMIGRATE_SCRIPT_KINDS)[number];
 
 /** The profiles in force, in match order, with lookup by name. Frozen. */
 export interface ProfileSet {

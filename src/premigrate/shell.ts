@@ -1,0 +1,16 @@
+/** Quotes a string for POSIX sh: single quotes, with embedded quotes spliced in. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Environment variables that tune the script (documented in the README). */
+export const ENV_POLL_SECONDS = 'GOSSIP_SAFE_POLL_SECONDS';
+export const ENV_STABLE_CHECKS = 'GOSSIP_SAFE_STABLE_CHECKS';
+export const ENV_STOP_SECONDS = 'GOSSIP_SAFE_STOP_SECONDS';
+
+export const DEFAULT_POLL_SECONDS = 5;
+export const DEFAULT_STABLE_CHECKS = 3;
+export const DEFAULT_STOP_SECONDS = 300;
+
+/** Where the script records that a node is ready for a target image, relative to the data dir. */
+export const MARKER_PATH = '.gossip-safe/premigrated';

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A temp dir where a generated pre-migration script runs for real under dash, with stub
+ * executables on PATH standing in for the datastore:
+ * - the server stub (`cassandra`, or `docker-entrypoint.py` for ScyllaDB) logs its start, runs
+ *   until TERM or until `nodetool stopdaemon`, and logs on exit whether it was drained;
+ * - `docker-entrypoint.sh` logs and execs its arguments, like the official Cassandra image's;
+ * - `nodetool` answers `status` from a scenario (by call number), fails while no server runs,
+ *   and logs `drain` and `stopdaemon`.
+ * Every stub appends one line per event to calls.log, which tests read for ordering.
+ */
+export interface Sandbox {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly bin: string;
+  readonly state: string;
+  calls(): string[];
+  marker(): string | undefined;
+  run(script: string, options?: RunOptions): Promise<RunResult>;
+  cleanup(): void;
+}
+
+export interface RunOptions {
+  readonly env?: Record<string, string>;
+  readonly args?: readonly string[];
+  /** Hard bound for the whole run; the test fails if the script outlives it. */
+  readonly killAfterMs?: number;
+  /** Send SIGTERM to the script once its output contains this text (as the kubelet would). */
+  readonly signalWhenLogged?: string;
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+  /** The script's own log lines (prefixed `gossip-premigrate:`), without timestamps. */
+  readonly log: string[];
+}
+
+/** One node line of `nodetool status`: state (UN, DN, UJ, ...) and address ('self' = POD_IP). */
+export type NodeLine = readonly [state: string, address: string];
+
+/** What `nodetool status` answers from call `from` on (1-based); `fail` = JMX not up yet. */
+export interface StatusPhase {
+  readonly from: number;
+  readonly nodes?: readonly NodeLine[];
+  readonly fail?: boolean;
+}
+
+export const POD_IP = '10.244.1.23';
+export const TARGET = 'cassandra:4.1.3';
+export const SOURCE = 'cassandra:3.11.16';
+
+const SERVER_STUB = `#!/bin/sh
+S=$STUB_STATE
+echo "server start $* JVM_EXTRA_OPTS=\${JVM_EXTRA_OPTS:-}" >> "$S/calls.log"
+if [ -f "$S/die-early" ]; then echo "server died" >> "$S/calls.log"; exit 3; fi
+touch "$S/running"
+stop_now() {
+  drained=no
+  [ -f "$S/drained" ] && drained=yes
+  marker=none
+  [ -f "$STUB_MARKER" ] && marker=$(head -n 1 "$STUB_MARKER")
+  echo "server exit by=$1 drained=$drained marker=$marker" >> "$S/calls.log"
+  rm -f "$S/running"
+  exit 0
+}
+trap 'stop_now TERM' TERM
+while :; do
+  [ -d "$S" ] || exit 0
+  [ -f "$S/stop-requested" ] && stop_now stopdaemon
+  sleep 0.05
+done
+`;
+
+const ENTRYPOINT_STUB = `#!/bin/sh
+echo "entrypoint $*" >> "$STUB_STATE/calls.log"
+# Like the official image's: no arguments, or options only, mean "cassandra -f <options>".
+if [ "$#" -eq 0 ] || [ "\${1#-}" != "$1" ]; then set -- cassandra -f "$@"; fi
+exec "$@"
+`;
+
+const NODETOOL_STUB = `#!/bin/sh
+S=$STUB_STATE
+case $1 in
+status)
+  if [ ! -f "$S/running" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
+  n=$(($(cat "$S/status.count" 2> /dev/null || echo 0) + 1))
+  echo "$n" > "$S/status.count"
+  . "$S/status.sh"
+  ;;
+drain)
+  echo "nodetool drain" >> "$S/calls.log"
+  touch "$S/drained"
+  ;;
+stopdaemon)
+  echo "nodetool stopdaemon" >> "$S/calls.log"
+  touch "$S/stop-requested"
+  ;;
+*)
+  echo "nodetool stub: unexpected $*" >> "$S/calls.log"
+  exit 1
+  ;;
+esac
+`;
+
+function statusText(nodes: readonly NodeLine[]): string {
+  const lines = nodes.map(
+    ([st, addr], i) => `${st}  ${addr === 'self' ? POD_IP : addr}  1.2 MiB  16  33.3%  6d1f4c2a-0000-4000-8000-00000000000${i}  rack1`,
+  );
+  return [
+    'Datacenter: datacenter1',
+    '=======================',
+    'Status=Up/Down',
+    '|/ State=Normal/Leaving/Joining/Moving',
+    '--  Address  Load  Tokens  Owns (effective)  Host ID  Rack',
+    ...lines,
+  ].join('\n');
+}
+
+/** The status.sh the nodetool stub sources: a case on the call number $n. */
+function statusScript(phases: readonly StatusPhase[]): string {
+  const ordered = [...phases].sort((a, b) => b.from - a.from);
+  const branches = ordered.map((p) => {
+    const body = p.fail === true ? `echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1` : `cat << 'EOF'\n${statusText(p.nodes ?? [])}\nEOF`;
+    return `if [ "$n" -ge ${p.from} ]; then\n${body}\nexit 0\nfi`;
+  });
+  return `${branches.join('\n')}\nexit 1\n`;
+}
+
+function writeExecutable(path: string, text: string): void {
+  writeFileSync(path, text);
+  chmodSync(path, 0o755);
+}
+
+export interface SandboxOptions {
+  /** Name of the server stub: `cassandra` (behind docker-entrypoint.sh) or `docker-entrypoint.py`. */
+  readonly server: 'cassandra' | 'docker-entrypoint.py';
+  readonly withEntrypoint?: boolean;
+  readonly status?: readonly StatusPhase[];
+  readonly serverDiesEarly?: boolean;
+}
+
+export function createSandbox(options: SandboxOptions): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), 'gossip-premigrate-'));
+  const bin = join(dir, 'bin');
+  const state = join(dir, 'state');
+  const dataDir = join(dir, 'data');
+  for (const d of [bin, state, dataDir]) mkdirSync(d);
+  writeExecutable(join(bin, options.server), SERVER_STUB);
+  if (options.withEntrypoint === true) writeExecutable(join(bin, 'docker-entrypoint.sh'), ENTRYPOINT_STUB);
+  writeExecutable(join(bin, 'nodetool'), NODETOOL_STUB);
+  writeFileSync(join(state, 'status.sh'), statusScript(options.status ?? []));
+  writeFileSync(join(state, 'calls.log'), '');
+  if (options.serverDiesEarly === true) writeFileSync(join(state, 'die-early'), '');
+  const markerPath = join(dataDir, '.gossip-safe', 'premigrated');
+
+  return {
+    dir,
+    dataDir,
+    bin,
+    state,
+    calls: () => readFileSync(join(state, 'calls.log'), 'utf8').split('\n').filter((l) => l !== ''),
+    marker: () => (existsSync(markerPath) ? readFileSync(markerPath, 'utf8') : undefined),
+    run: (script, runOptions = {}) => runScript(script, { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, STUB_STATE: state, STUB_MARKER: markerPath }, runOptions),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Fast settings for tests: 50 ms polls, 3 stable checks, 5 s stop wait. The timeout is generous
+ * (a loaded machine must not turn a converging run into a timeout); the timeout test sets 2 s.
+ */
+export const FAST_ENV: Readonly<Record<string, string>> = {
+  GOSSIP_SAFE_POLL_SECONDS: '0.05',
+  GOSSIP_SAFE_STABLE_CHECKS: '3',
+  GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '30',
+  GOSSIP_SAFE_STOP_SECONDS: '5',
+};
+
+function runScript(script: string, stubEnv: Record<string, string>, options: RunOptions): Promise<RunResult> {
+  const env = {
+    ...stubEnv,
+    POD_IP,
+    GOSSIP_SAFE_TARGET_IMAGE: TARGET,
+    GOSSIP_SAFE_SOURCE_IMAGE: SOURCE,
+    ...FAST_ENV,
+    ...options.env,
+  };
+  // The init container's command: /bin/sh -c <script> gossip-premigrate <main container args>.
+  const child = spawn('dash', ['-c', script, 'gossip-premigrate', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let signalled = false;
+  child.stdout.on('data', (c: Buffer) => {
+    output += c.toString('utf8');
+    if (!signalled && options.signalWhenLogged !== undefined && output.includes(options.signalWhenLogged)) {
+      signalled = true;
+      child.kill('SIGTERM');
+    }
+  });
+  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 25000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      const log = output
+        .split('\n')
+        .filter((l) => l.includes(' gossip-premigrate: '))
+        .map((l) => l.slice(l.indexOf(' gossip-premigrate: ') + ' gossip-premigrate: '.length));
+      resolve({ code, signal, output, log });
+    });
+  });
+}
