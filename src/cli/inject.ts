@@ -20,7 +20,7 @@ For GitOps repositories that render injection at build time (like istioctl kube-
 Options:
   -f, --filename PATH    manifest file, directory (*.yaml, *.yml, *.json, recursively) or -
                          for stdin; repeatable (default: -)
-  --migrate-from IMAGE   add the pre-migration step: datastore templates get
+  --migrate-from IMAGE   add the pre-migration step: templates of IMAGE's datastore get
                          gossip-safe.io/migrate-from-image=IMAGE and the gossip-premigrate init
                          container that first runs IMAGE on the pod's new IP
   --base REF_OR_PATH     the manifests as deployed now (file, directory or git ref): a datastore

@@ -2,6 +2,7 @@ import { ANNOTATION_MIGRATE_FROM } from '../contract.js';
 import { isWorkloadKind, type PodTemplateSpec, type Workload } from '../k8s/types.js';
 import { mutatePodTemplate, type MutationContext } from '../mutate/template.js';
 import { mutateWorkloadUpdate } from '../mutate/workload.js';
+import { profileForImage } from '../profiles/profile-set.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { K8sObject } from './manifests.js';
 import { podTemplateOf, setPath, templatePath } from './objects.js';
@@ -10,7 +11,10 @@ export interface InjectionRequest {
   readonly object: K8sObject;
   /** The object as it is in the cluster (the base): a version change then adds pre-migration. */
   readonly oldObject?: K8sObject;
-  /** Sets `gossip-safe.io/migrate-from-image` on the template: pre-migrate from this image. */
+  /**
+   * Sets `gossip-safe.io/migrate-from-image` on templates whose datastore is this image's:
+   * their pods first run this (old) image on their new IP.
+   */
   readonly migrateFrom?: string;
 }
 
@@ -57,22 +61,20 @@ export function injectObject(request: InjectionRequest, profiles: ProfileSet): I
   if (original === undefined || path === undefined) {
     return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
   }
-  let template: PodTemplateSpec = original;
-  if (request.migrateFrom !== undefined) {
-    template = structuredClone(original);
+  let pod = mutatePodTemplate(original, ctx);
+  if (request.migrateFrom !== undefined && pod.profile !== undefined && pod.profile === profileForImage(profiles, request.migrateFrom)?.name) {
+    // Only where the old image is the same datastore: `--migrate-from cassandra:3.11` means
+    // nothing to a Serf template in the same file.
+    const template: PodTemplateSpec = structuredClone(original);
     template.metadata ??= {};
     template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: request.migrateFrom };
+    pod = mutatePodTemplate(template, ctx);
   }
-  const pod = mutatePodTemplate(template, ctx);
   warnings.push(...pod.warnings);
-  if (pod.profile === undefined) {
-    // No datastore here: a requested migrate-from annotation would mean nothing, so it is not added.
-    return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
-  }
+  if (pod.profile === undefined) return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
   injected.push(...pod.injected);
-  const changed = pod.template !== original;
   return {
-    object: changed ? setPath(object, path, pod.template) : object,
+    object: pod.template === original ? object : setPath(object, path, pod.template),
     injected,
     warnings,
     profile: pod.profile,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { AdmissionReviewResponse } from '../../src/admission/types.js';
-import { ANNOTATION_MIGRATE_FROM } from '../../src/contract.js';
+import { ANNOTATION_MIGRATE_FROM, PREMIGRATE_CONTAINER } from '../../src/contract.js';
 import type { Pod, PodTemplateSpec, Workload } from '../../src/k8s/types.js';
 import { applyPatch } from '../../src/mutate/patch.js';
 import { runCli } from '../helpers/cli.js';
@@ -110,14 +110,18 @@ test('JSON in, JSON out: a List keeps its order and its untouched items', async 
   expect(out.items[1]!.spec!.template).toEqual(asTemplate(expected.pod));
 });
 
-test('--migrate-from adds the pre-migration step exactly as the webhook does for such pods', async () => {
-  const res = await runCli(['inject', '--migrate-from', 'cassandra:3.11.16', '-f', file('sts.yaml', cassandraStatefulSet('cassandra:4.1.3'))]);
+test('--migrate-from adds the pre-migration step exactly as the webhook does for such pods, only to that datastore', async () => {
+  const res = await runCli(['inject', '--migrate-from', 'cassandra:3.11.16', '-f', file('stack-migrate.yaml', MULTI_DOC)]);
   expect(res.code).toBe(0);
-  const sts = parseYaml(res.stdout) as Workload;
-  expect(sts.spec!.template!.metadata!.annotations![ANNOTATION_MIGRATE_FROM]).toBe('cassandra:3.11.16');
+  const [, serf, sts] = parseAllDocuments(res.stdout).map((d) => d.toJS() as Workload);
+  expect(sts!.spec!.template!.metadata!.annotations![ANNOTATION_MIGRATE_FROM]).toBe('cassandra:3.11.16');
+  expect(sts!.spec!.template!.spec!.initContainers!.map((c) => [c.name, c.image])).toEqual([[PREMIGRATE_CONTAINER, 'cassandra:3.11.16']]);
   const original = parseYaml(cassandraStatefulSet('cassandra:4.1.3')) as Workload;
   original.spec!.template!.metadata!.annotations = { [ANNOTATION_MIGRATE_FROM]: 'cassandra:3.11.16' };
-  expect(sts.spec!.template).toEqual(asTemplate((await webhookPod(original)).pod));
+  expect(sts!.spec!.template).toEqual(asTemplate((await webhookPod(original)).pod));
+  // The Serf template in the same file is another datastore: injected, but not told to migrate.
+  expect(serf!.spec!.template!.metadata!.annotations![ANNOTATION_MIGRATE_FROM]).toBeUndefined();
+  expect(serf!.spec!.template!.spec!.initContainers).toBeUndefined();
 });
 
 test('--base: a version change from the base gets the pre-migration annotation, as on UPDATE', async () => {
