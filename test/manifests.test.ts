@@ -287,3 +287,46 @@ describe('the base (kubectl apply -k manifests/)', () => {
     }
   });
 });
+
+describe('the cert-manager variant', () => {
+  interface Certificate {
+    secretName: string;
+    isCA?: boolean;
+    dnsNames?: string[];
+    issuerRef: { name: string; kind: string };
+  }
+  const objects = (): K8sObject[] => render('manifests/cert-manager');
+  const certificate = (name: string): Certificate => findObject(objects(), 'Certificate', name)['spec'] as Certificate;
+
+  test('cert-manager issues the certificate and injects caBundle; the pods run no bootstrap and need no API access', () => {
+    const spec = podSpec(objects());
+    expect(spec.initContainers).toBeUndefined();
+    expect(spec.containers[0]?.args).not.toContain('--renew-certs');
+    expect(spec.volumes).toEqual([{ name: 'tls', secret: { secretName: certificate('gossip-safe-serving').secretName } }]);
+    expect(spec.containers[0]?.volumeMounts).toEqual([{ name: 'tls', mountPath: '/tls', readOnly: true }]);
+    expect(objects().filter((o) => o.apiVersion.startsWith('rbac.authorization.k8s.io/'))).toEqual([]);
+  });
+
+  test('both webhook configurations name an existing Certificate for CA injection', () => {
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      const from = findObject(objects(), kind, 'gossip-safe').metadata.annotations?.['cert-manager.io/inject-ca-from'];
+      expect(from).toBe('gossip-safe/gossip-safe-serving');
+      const [namespace, name] = (from ?? '').split('/');
+      expect(findObject(objects(), 'Certificate', name ?? '').metadata.namespace).toBe(namespace);
+    }
+  });
+
+  test('the serving certificate covers the Service names and chains to a CA issuer', () => {
+    const serving = certificate('gossip-safe-serving');
+    expect(serving.dnsNames).toEqual(parseCertsConfig([], {}).target.plan.dnsNames);
+    const caIssuer = findObject(objects(), serving.issuerRef.kind, serving.issuerRef.name)['spec'] as { ca: { secretName: string } };
+    const ca = objects().find((o) => o.kind === 'Certificate' && (o['spec'] as Certificate).secretName === caIssuer.ca.secretName);
+    expect((ca?.['spec'] as Certificate | undefined)?.isCA).toBe(true);
+    const root = (ca?.['spec'] as Certificate).issuerRef;
+    expect(findObject(objects(), root.kind, root.name)['spec']).toEqual({ selfSigned: {} });
+    for (const o of objects().filter((x) => x.apiVersion === 'cert-manager.io/v1')) {
+      expect(['Issuer', 'Certificate']).toContain(o.kind);
+      expect(o.metadata.namespace).toBe('gossip-safe');
+    }
+  });
+});
