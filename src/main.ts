@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { CERTS_HELP, runCerts } from './cli/certs.js';
 import { runServe, SERVE_HELP } from './cli/serve.js';
 import { UsageError } from './cli/usage-error.js';
 import { ProfileConfigError } from './profiles/config.js';
@@ -12,6 +13,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the admission webhook over HTTPS', help: SERVE_HELP, run: runServe },
+  certs: { summary: 'create or renew the webhook certificate and caBundle in a cluster', help: CERTS_HELP, run: runCerts },
 };
 
 function mainHelp(): string {
