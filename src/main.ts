@@ -20,6 +20,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run the admission webhook over HTTPS',
     load: async () => import('./cli/serve.js').then((m) => ({ help: m.SERVE_HELP, run: m.runServe })),
   },
+  certs: {
+    summary: 'create or renew the webhook certificate and caBundle in a cluster',
+    load: async () => import('./cli/certs.js').then((m) => ({ help: m.CERTS_HELP, run: m.runCerts })),
+  },
   check: {
     summary: "offline: the validating webhook's verdict on base..head manifest changes (CI)",
     load: async () => import('./cli/check.js').then((m) => ({ help: m.CHECK_HELP, run: m.runCheck })),

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, startWebhookServer } from '../http/server.js';
@@ -7,6 +8,8 @@ import { WebhookMetrics } from '../observability/metrics.js';
 import { loadProfileSet } from '../profiles/config.js';
 import { ensureDevCertificates } from '../tls/dev-certs.js';
 import { FileCertificateSource } from '../tls/file-source.js';
+import { startCertificateRenewal } from '../tls/renewal.js';
+import { defaultCertsTarget, defaultNamespace, describeCertsResult, runCertsOnce } from './certs.js';
 import { createEndpoints } from '../webhook/endpoints.js';
 import { UsageError } from './usage-error.js';
 
@@ -25,6 +28,10 @@ Options (environment variable in brackets):
   --body-limit BYTES     largest accepted review (default ${DEFAULT_BODY_LIMIT_BYTES})
   --drain-timeout MS     how long SIGTERM waits for in-flight reviews (default ${DEFAULT_DRAIN_TIMEOUT_MS})
   --log-level LEVEL      trace, debug, info, warn, error or silent [LOG_LEVEL] (default info)
+  --renew-certs          in a cluster: run "gossip-safe certs" at start and every
+                         --renew-interval seconds, writing the files named by --tls-cert-file,
+                         --tls-key-file and ca.crt beside them (namespace from POD_NAMESPACE)
+  --renew-interval SECS  how often --renew-certs checks (default 3600)
 
 Certificate files are re-read when they change; no restart is needed after a rotation.
 
@@ -44,6 +51,9 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   readonly drainTimeoutMs: number;
   readonly logLevel: string;
+  /** Seconds between certificate checks; absent: no renewal in the server. */
+  readonly renewIntervalSeconds?: number;
+  readonly namespace: string;
 }
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
@@ -67,6 +77,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'body-limit': { type: 'string' },
         'drain-timeout': { type: 'string' },
         'log-level': { type: 'string' },
+        'renew-certs': { type: 'boolean' },
+        'renew-interval': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -85,6 +97,9 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError('serve: --dev-certs generates its own certificate; do not combine it with --tls-cert-file/--tls-key-file');
   }
   const profilesConfig = values.config ?? env['GOSSIP_SAFE_CONFIG'];
+  if (values['renew-certs'] === true && devCertsDir !== undefined) throw new UsageError('serve: --renew-certs manages cluster certificates; do not combine it with --dev-certs');
+  if (values['renew-interval'] !== undefined && values['renew-certs'] !== true) throw new UsageError('serve: --renew-interval needs --renew-certs');
+  const renewIntervalSeconds = values['renew-certs'] === true ? wholeNumber('--renew-interval', values['renew-interval'] ?? '3600', 10, 86_400) : undefined;
   return Object.freeze({
     host: values.host ?? env['HOST'] ?? '0.0.0.0',
     port: wholeNumber('--port', values.port ?? env['PORT'] ?? '8443', 0, 65535),
@@ -95,6 +110,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     bodyLimitBytes: wholeNumber('--body-limit', values['body-limit'] ?? String(DEFAULT_BODY_LIMIT_BYTES), 1024, 64 * 1024 * 1024),
     drainTimeoutMs: wholeNumber('--drain-timeout', values['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT_MS), 0, 600_000),
     logLevel: values['log-level'] ?? env['LOG_LEVEL'] ?? 'info',
+    ...(renewIntervalSeconds === undefined ? {} : { renewIntervalSeconds }),
+    namespace: defaultNamespace(env),
   });
 }
 
@@ -107,6 +124,18 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (config.devCertsDir !== undefined) {
     const dev = await ensureDevCertificates(config.devCertsDir);
     logger.info({ caFile: dev.caFile, generated: dev.generated }, dev.generated ? 'development certificates generated' : 'using existing development certificates');
+  }
+  let renewal: (() => Promise<string>) | undefined;
+  if (config.renewIntervalSeconds !== undefined) {
+    const target = defaultCertsTarget(config.namespace, { certFile: config.certFile, keyFile: config.keyFile, caFile: join(dirname(config.certFile), 'ca.crt') });
+    renewal = async () => describeCertsResult(target, await runCertsOnce(target, undefined));
+    try {
+      logger.info({ summary: await renewal() }, 'certificate check done');
+    } catch (err) {
+      // Files from the init container are still good to serve; without them there is nothing to serve.
+      if (!existsSync(config.certFile) || !existsSync(config.keyFile)) throw err;
+      logger.warn({ reason: (err as Error).message }, 'certificate check failed at start; serving the existing files');
+    }
   }
   let tls: FileCertificateSource;
   try {
@@ -125,11 +154,13 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     drainTimeoutMs: config.drainTimeoutMs,
   });
   logger.info({ url: running.url, profiles: profiles.list.map((p) => p.name) }, 'ready');
+  const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
 
   const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
     process.once('SIGTERM', () => resolveSignal('SIGTERM'));
     process.once('SIGINT', () => resolveSignal('SIGINT'));
   });
+  renewalTimer?.stop();
   logger.info({ signal }, 'draining: no new connections; finishing in-flight reviews');
   await running.drain();
   logger.info('drained; exiting');
