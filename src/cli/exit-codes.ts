@@ -32,4 +32,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   2   denied: the enforce webhook would reject at least one object
   3   input error: missing file, malformed YAML/JSON, unknown git ref, bad --config
   64  usage error: unknown option or missing argument
+  70  a bug in gossip-safe (the stack trace is printed)
 `;
