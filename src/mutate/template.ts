@@ -1,6 +1,7 @@
 import { LABEL_INJECT } from '../contract.js';
 import type { Container, PodSpec, PodTemplateSpec } from '../k8s/types.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
+import { cloneJson } from './clone.js';
 import { ensureGracePeriod } from './grace-period.js';
 import { ensureIdentityEnv } from './identity-env.js';
 import { ensureLeaveHook } from './leave-hook.js';
@@ -64,7 +65,7 @@ export function mutatePodTemplate<T extends PodTemplateSpec>(
   const { selection, warnings } = selectDatastore(original, ctx.profiles);
   if (selection === undefined || original.spec === undefined) return { template: original, injected: [], warnings };
 
-  const template = structuredClone(original) as T & { spec: PodSpec };
+  const template = cloneJson(original) as T & { spec: PodSpec };
   const container = template.spec.containers[selection.index]!;
   const report = emptyReport();
   report.warnings.push(...warnings);
