@@ -54,6 +54,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = process.hrtime.bigint();
 
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    let watchdog: NodeJS.Timeout | undefined;
     const instance = autocannon(
       {
         url: options.url,
@@ -75,7 +76,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300 && count < latencies.length) latencies[count++] = responseTime;
     });
-    const watchdog = setTimeout(() => instance.stop(), (options.seconds + 5) * 1000);
+    watchdog = setTimeout(() => instance.stop(), (options.seconds + 5) * 1000);
   });
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
