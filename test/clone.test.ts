@@ -17,3 +17,14 @@ test('cloneJson keeps a "__proto__" key from JSON.parse as an own key, not as th
   expect(Object.getPrototypeOf(copy.metadata.annotations)).toBe(Object.prototype);
   expect(JSON.stringify(copy)).toBe(JSON.stringify(original));
 });
+
+test('cloneJson keeps the one shared object by reference and copies the rest', () => {
+  const managedFields = [{ manager: 'kubectl', fieldsV1: { 'f:metadata': {} } }];
+  const original = { metadata: { name: 'a', managedFields, labels: { x: '1' } }, spec: { containers: [{ name: 'c' }] } };
+  const copy = cloneJson(original, managedFields);
+  expect(copy).toEqual(original);
+  expect(Object.keys(copy.metadata)).toEqual(['name', 'managedFields', 'labels']);
+  expect(copy.metadata.managedFields).toBe(managedFields);
+  expect(copy.metadata.labels).not.toBe(original.metadata.labels);
+  expect(copy.spec.containers[0]).not.toBe(original.spec.containers[0]);
+});
