@@ -22,12 +22,8 @@ export const LOAD_BODIES = {
 } as const;
 export type BodyName = keyof typeof LOAD_BODIES;
 
-export function reviewFileNames(): string[] {
-  return readdirSync(REVIEWS_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-}
-
-export function loadReviewText(file: string): string {
-  return readFileSync(join(REVIEWS_DIR, file), 'utf8');
+/** Every recorded review (test/fixtures/admission-reviews), by file name, as sent on the wire. */
+export function recordedReviews(): { readonly file: string; readonly text: string }[] {
+  const files = readdirSync(REVIEWS_DIR).filter((f) => f.endsWith('.json'));
+  return files.sort().map((file) => ({ file, text: readFileSync(join(REVIEWS_DIR, file), 'utf8') }));
 }

@@ -2,7 +2,7 @@ import type { AdmissionRequest } from '../src/admission/types.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
 import { createProfileSet } from '../src/profiles/profile-set.js';
 import { createEndpoints } from '../src/webhook/endpoints.js';
-import { loadReviewText, reviewFileNames } from './fixtures.js';
+import { recordedReviews } from './fixtures.js';
 import { STRESS_SHAPE, stressPod, stressRequest } from './stress-pod.js';
 
 /**
@@ -51,9 +51,9 @@ function main(): void {
   const endpoints = createEndpoints({ profiles: createProfileSet(BUILTIN_PROFILES) });
   const handlers: HandlerCost[] = [];
   for (const endpoint of endpoints) {
-    for (const fixture of reviewFileNames()) {
-      const { request } = JSON.parse(loadReviewText(fixture)) as { request: AdmissionRequest };
-      handlers.push({ endpoint: endpoint.name, fixture, ...timeHandler((r) => endpoint.handle(r), request) });
+    for (const { file, text } of recordedReviews()) {
+      const { request } = JSON.parse(text) as { request: AdmissionRequest };
+      handlers.push({ endpoint: endpoint.name, fixture: file, ...timeHandler((r) => endpoint.handle(r), request) });
     }
   }
 

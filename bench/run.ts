@@ -5,7 +5,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { ensureDevCertificates } from '../src/tls/dev-certs.js';
-import { LOAD_BODIES, PROJECT_DIR, loadReviewText, type BodyName } from './fixtures.js';
+import { LOAD_BODIES, PROJECT_DIR, recordedReviews, type BodyName } from './fixtures.js';
 import type { InProcessResults } from './in-process.js';
 import { runLoad, type LoadResult } from './load.js';
 import { peakRssBytes, startServerProcess, type ServerProcess } from './processes.js';
@@ -46,7 +46,13 @@ async function main(): Promise<void> {
   try {
     const certs = await ensureDevCertificates(join(dir, 'certs'));
     const ca = readFileSync(certs.caFile, 'utf8');
-    const bodies = Object.fromEntries(Object.entries(LOAD_BODIES).map(([name, file]) => [name, loadReviewText(file)])) as Record<BodyName, string>;
+    const recorded = new Map(recordedReviews().map((r) => [r.file, r.text] as const));
+    const bodyOf = (file: string): string => {
+      const text = recorded.get(file);
+      if (text === undefined) throw new Error(`recorded review ${file} is missing`);
+      return text;
+    };
+    const bodies = Object.fromEntries(Object.entries(LOAD_BODIES).map(([name, file]) => [name, bodyOf(file)])) as Record<BodyName, string>;
 
     log('in-process cost of every endpoint on every recorded review, and the stress pod');
     const inProcess = JSON.parse(
