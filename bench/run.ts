@@ -20,7 +20,7 @@ import { stressPod, stressRequest } from './stress-pod.js';
  */
 const { values: opts } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     profile: { type: 'boolean', default: false },
