@@ -17,7 +17,8 @@ export interface ProfileSummary {
 
 /**
  * Top self-time functions of the `--cpu-prof` profile(s) in `dir`, grouped by function and
- * file. Good enough to say where the time goes; open the file in Chrome DevTools for more.
+ * file. Good enough to say where the time goes; open the file in Chrome DevTools
+ * (Performance panel, load profile) for the call tree.
  */
 export function summarizeProfile(dir: string, limit: number): ProfileSummary {
   const self = new Map<string, number>();

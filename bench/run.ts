@@ -59,7 +59,8 @@ async function main(): Promise<void> {
       (await execFileAsync(process.execPath, [join(PROJECT_DIR, 'dist-bench', 'bench', 'in-process.js')], { maxBuffer: 16 << 20 })).stdout,
     ) as InProcessResults;
 
-    const profileDir = join(dir, 'profile');
+    // Kept after the run (outside the temp dir) so it can be opened in Chrome DevTools.
+    const profileDir = join(tmpdir(), `gossip-safe-bench-profile-${Date.now()}`);
     const ours = await startServerProcess(
       'gossip-safe',
       [
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
 
     for (const s of servers) await s.stop();
     const profile = opts.profile ? summarizeProfile(profileDir, 25) : undefined;
+    if (opts.profile) log(`CPU profile of the webhook: ${profileDir}`);
 
     const results: BenchResults = {
       date: new Date().toISOString(),
