@@ -227,7 +227,7 @@ export function createRequestListener(options: AppOptions): (req: IncomingMessag
       if (options.isDraining()) res.setHeader('Connection', 'close');
       let body: unknown;
       try {
-        body = parseJsonBody(Buffer.concat(chunks).toString('utf8'));
+        body = parseJsonBody((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
       } catch (err) {
         rejectRequest(res, path, 400, `body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, options);
         return;
