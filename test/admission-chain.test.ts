@@ -10,7 +10,7 @@ import type { Pod, Workload } from '../src/k8s/types.js';
 import { applyPatch } from '../src/mutate/patch.js';
 import { loadReview, type RecordedReview } from './helpers/fixtures.js';
 import { decodePatch } from './helpers/review.js';
-import { startTestWebhook, type TestWebhook } from './helpers/webhook-server.js';
+import { sendReview, startTestWebhook, type TestWebhook } from './helpers/webhook-server.js';
 
 let webhook: TestWebhook;
 beforeAll(async () => {
@@ -20,11 +20,7 @@ afterAll(async () => {
   await webhook.stop();
 });
 
-async function post(path: string, review: RecordedReview): Promise<AdmissionReviewResponse> {
-  const res = await webhook.client.postJson(path, review);
-  expect(res.status).toBe(200);
-  return res.json<AdmissionReviewResponse>();
-}
+const post = (path: string, review: RecordedReview): Promise<AdmissionReviewResponse> => sendReview(webhook, path, review);
 
 /** Runs /mutate, applies its patch, and returns the review the validating webhooks would see. */
 async function mutated(review: RecordedReview): Promise<RecordedReview> {

@@ -2,7 +2,7 @@ import type { AdmissionReviewResponse } from '../src/admission/types.js';
 import { applyPatch } from '../src/mutate/patch.js';
 import { loadReview, type RecordedReview } from './helpers/fixtures.js';
 import { decodePatch } from './helpers/review.js';
-import { startTestWebhook, type TestWebhook } from './helpers/webhook-server.js';
+import { sendReview, startTestWebhook, type TestWebhook } from './helpers/webhook-server.js';
 import { followUp, reversed, withImages, withObject, withObjectAnnotation } from './helpers/workload-variants.js';
 
 // Golden messages, written from the issue text and the README's rule table.
@@ -37,13 +37,7 @@ afterAll(async () => {
   await webhook.stop();
 });
 
-async function post(path: string, review: RecordedReview): Promise<AdmissionReviewResponse> {
-  const res = await webhook.client.postJson(`${path}?timeout=10s`, review);
-  expect(res.status).toBe(200);
-  const body = res.json<AdmissionReviewResponse>();
-  expect(body.response.uid).toBe(review.request.uid);
-  return body;
-}
+const post = (path: string, review: RecordedReview): Promise<AdmissionReviewResponse> => sendReview(webhook, path, review);
 
 const enforce = (r: RecordedReview) => post('/validate/enforce', r);
 const warn = (r: RecordedReview) => post('/validate/warn', r);

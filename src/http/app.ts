@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decisionOf, type AdmissionOutcome } from '../admission/outcome.js';
 import { decodeReview, encodeResponse, ReviewDecodeError } from '../admission/review.js';
 import type { DecodedReview } from '../admission/types.js';
@@ -7,10 +8,15 @@ import type { WebhookMetrics } from '../observability/metrics.js';
 import type { WebhookEndpoint } from '../webhook/endpoints.js';
 
 /**
- * The express adapter: the only module that knows express. It routes on the path alone
+ * The HTTP adapter: the only module that knows express. It routes on the path alone
  * (the apiserver appends `?timeout=10s`), turns bodies into decoded reviews, and hands them to
  * the webhook endpoints. Bad input gets a 4xx and a one-line reason; a handler's unexpected
  * error gets a 500 so the webhook's failurePolicy decides.
+ *
+ * Reviews as the apiserver sends them (POST to an endpoint's exact path, application/json,
+ * Content-Length within the limit, no Content-Encoding) take a fast path on Node's own request
+ * and response: express's routing and body-parser cost more than the review itself (see the
+ * README's Performance section). Every other request goes through express, unchanged.
  */
 export interface AppOptions {
   readonly endpoints: readonly WebhookEndpoint[];
@@ -37,6 +43,86 @@ class HttpError extends Error {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+/** Answers a request that is not a usable review with a 4xx and a one-line reason, counted and logged. */
+function rejectRequest(res: ServerResponse, path: string, status: number, reason: string, options: AppOptions): void {
+  options.metrics.badRequests.inc({ status: String(status) });
+  options.logger.warn({ status, path, reason: oneLine(reason) }, 'bad request');
+  if (options.isDraining()) res.setHeader('Connection', 'close');
+  sendText(res, status, `${oneLine(reason)}\n`);
+}
+
+/** What body-parser's json() does with a body it has read: `{}` when empty, else JSON.parse. */
+function parseJsonBody(text: string): unknown {
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return json.length === 0 ? {} : (JSON.parse(json) as unknown);
+}
+
+/**
+ * Answers one parsed body: decode the review, run the endpoint's handler, respond, then count and
+ * log. Used by both the fast path and the express route. A body that is not a review throws an
+ * HttpError(400) before anything is written.
+ */
+function answerReview(endpoint: WebhookEndpoint, body: unknown, res: ServerResponse, options: AppOptions): void {
+  const { logger, metrics } = options;
+  const started = process.hrtime.bigint();
+  let review: DecodedReview;
+  try {
+    review = decodeReview(body);
+  } catch (err) {
+    if (err instanceof ReviewDecodeError) throw new HttpError(400, err.message);
+    throw err;
+  }
+  const { request } = review;
+  let outcome: AdmissionOutcome;
+  try {
+    outcome = endpoint.handle(request);
+  } catch (err) {
+    metrics.admissions.inc({ webhook: endpoint.name, operation: request.operation, outcome: 'error' });
+    logger.error(
+      { uid: request.uid, webhook: endpoint.name, kind: request.kind.kind, err: oneLine(String((err as Error)?.stack ?? err)) },
+      'admission handler failed',
+    );
+    sendText(res, 500, 'internal error while reviewing the request; see the webhook log\n');
+    return;
+  }
+  if (options.isDraining()) res.setHeader('Connection', 'close');
+  const json = JSON.stringify(encodeResponse(review, outcome));
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) }).end(json);
+
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const decision = decisionOf(outcome);
+  metrics.admissions.inc({ webhook: endpoint.name, operation: request.operation, outcome: decision });
+  metrics.latency.observe({ webhook: endpoint.name }, seconds);
+  if (outcome.injected !== undefined && outcome.injected.length > 0 && outcome.profile !== undefined) {
+    metrics.injections.inc({ profile: outcome.profile });
+  }
+  for (const rule of outcome.rules ?? []) metrics.ruleDecisions.inc({ webhook: endpoint.name, rule, decision });
+  const object = request.object as { metadata?: { name?: string; generateName?: string } } | undefined;
+  logger.info(
+    {
+      uid: request.uid,
+      webhook: endpoint.name,
+      kind: request.kind.kind,
+      operation: request.operation,
+      namespace: request.namespace,
+      name: request.name || object?.metadata?.name || undefined,
+      generateName: object?.metadata?.generateName,
+      dryRun: request.dryRun === true ? true : undefined,
+      decision,
+      profile: outcome.profile,
+      injected: outcome.injected !== undefined && outcome.injected.length > 0 ? outcome.injected : undefined,
+      rules: outcome.rules !== undefined && outcome.rules.length > 0 ? outcome.rules : undefined,
+      warnings: outcome.warnings !== undefined && outcome.warnings.length > 0 ? outcome.warnings.length : undefined,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+    },
+    'admission',
+  );
 }
 
 export function createApp(options: AppOptions): express.Express {
@@ -80,60 +166,7 @@ export function createApp(options: AppOptions): express.Express {
         next();
       },
       jsonBody,
-      (req: Request, res: Response) => {
-        const started = process.hrtime.bigint();
-        let review: DecodedReview;
-        try {
-          review = decodeReview(req.body);
-        } catch (err) {
-          if (err instanceof ReviewDecodeError) throw new HttpError(400, err.message);
-          throw err;
-        }
-        const { request } = review;
-        let outcome: AdmissionOutcome;
-        try {
-          outcome = endpoint.handle(request);
-        } catch (err) {
-          metrics.admissions.inc({ webhook: endpoint.name, operation: request.operation, outcome: 'error' });
-          logger.error(
-            { uid: request.uid, webhook: endpoint.name, kind: request.kind.kind, err: oneLine(String((err as Error)?.stack ?? err)) },
-            'admission handler failed',
-          );
-          res.status(500).type('text/plain').send('internal error while reviewing the request; see the webhook log\n');
-          return;
-        }
-        if (options.isDraining()) res.setHeader('Connection', 'close');
-        res.json(encodeResponse(review, outcome));
-
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const decision = decisionOf(outcome);
-        metrics.admissions.inc({ webhook: endpoint.name, operation: request.operation, outcome: decision });
-        metrics.latency.observe({ webhook: endpoint.name }, seconds);
-        if (outcome.injected !== undefined && outcome.injected.length > 0 && outcome.profile !== undefined) {
-          metrics.injections.inc({ profile: outcome.profile });
-        }
-        for (const rule of outcome.rules ?? []) metrics.ruleDecisions.inc({ webhook: endpoint.name, rule, decision });
-        const object = request.object as { metadata?: { name?: string; generateName?: string } } | undefined;
-        logger.info(
-          {
-            uid: request.uid,
-            webhook: endpoint.name,
-            kind: request.kind.kind,
-            operation: request.operation,
-            namespace: request.namespace,
-            name: request.name || object?.metadata?.name || undefined,
-            generateName: object?.metadata?.generateName,
-            dryRun: request.dryRun === true ? true : undefined,
-            decision,
-            profile: outcome.profile,
-            injected: outcome.injected !== undefined && outcome.injected.length > 0 ? outcome.injected : undefined,
-            rules: outcome.rules !== undefined && outcome.rules.length > 0 ? outcome.rules : undefined,
-            warnings: outcome.warnings !== undefined && outcome.warnings.length > 0 ? outcome.warnings.length : undefined,
-            durationMs: Math.round(seconds * 1e6) / 1e3,
-          },
-          'admission',
-        );
-      },
+      (req: Request, res: Response) => answerReview(endpoint, req.body, res, options),
     );
   }
 
@@ -147,10 +180,8 @@ export function createApp(options: AppOptions): express.Express {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
     const message = err instanceof Error ? err.message : String(err);
     if (status >= 400 && status < 500) {
-      metrics.badRequests.inc({ status: String(status) });
       const reason = (err as { type?: string }).type === 'entity.parse.failed' ? `body is not valid JSON: ${message}` : message;
-      logger.warn({ status, path: req.path, reason: oneLine(reason) }, 'bad request');
-      res.status(status).type('text/plain').send(`${oneLine(reason)}\n`);
+      rejectRequest(res, req.path, status, reason, options);
       return;
     }
     logger.error({ path: req.path, err: oneLine(String((err as Error)?.stack ?? err)) }, 'request failed');
@@ -158,4 +189,59 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   return app;
+}
+
+/** Content types the fast path takes; any other goes to express (which answers 415 where due). */
+const FAST_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
+
+/**
+ * The server's request listener: the fast path for well-formed review requests, express for
+ * everything else. Behaviour is the same on both paths; the fast path only skips work.
+ */
+export function createRequestListener(options: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const app = createApp(options);
+  const byPath = new Map(options.endpoints.map((e) => [e.path, e] as const));
+  return (req, res) => {
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const endpoint = req.method === 'POST' ? byPath.get(path) : undefined;
+    const headers = req.headers;
+    const length = headers['content-length'];
+    if (
+      endpoint === undefined ||
+      length === undefined ||
+      !/^\d+$/.test(length) ||
+      Number(length) > options.bodyLimitBytes ||
+      headers['transfer-encoding'] !== undefined ||
+      (headers['content-encoding'] !== undefined && headers['content-encoding'].toLowerCase() !== 'identity') ||
+      !FAST_CONTENT_TYPE.test(headers['content-type'] ?? '')
+    ) {
+      app(req, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (options.isDraining()) res.setHeader('Connection', 'close');
+      let body: unknown;
+      try {
+        body = parseJsonBody((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
+      } catch (err) {
+        rejectRequest(res, path, 400, `body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, options);
+        return;
+      }
+      try {
+        answerReview(endpoint, body, res, options);
+      } catch (err) {
+        if (err instanceof HttpError && err.status >= 400 && err.status < 500) {
+          rejectRequest(res, path, err.status, err.message, options);
+          return;
+        }
+        options.logger.error({ path, err: oneLine(String((err as Error)?.stack ?? err)) }, 'request failed');
+        if (!res.headersSent) sendText(res, 500, 'internal error; see the webhook log\n');
+      }
+    });
+  };
 }

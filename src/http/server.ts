@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
 import type { FileCertificateSource, KeyPair } from '../tls/file-source.js';
 import type { WebhookEndpoint } from '../webhook/endpoints.js';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 
 /**
  * Connection timeouts (DESIGN §6.4). The apiserver reuses idle webhook connections for up to
@@ -43,7 +43,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const { logger, tls } = options;
   let ready = false;
   let draining = false;
-  const app = createApp({
+  const app = createRequestListener({
     endpoints: options.endpoints,
     logger,
     metrics: options.metrics,

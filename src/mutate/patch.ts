@@ -11,16 +11,13 @@ function withoutManagedFields<T>(obj: T): T {
 }
 
 /**
- * The JSON patch from `original` to `mutated`, computed by diffing (never hand-built).
- * `managedFields` is left out of both sides: it is large, never ours to touch, and diffing it
- * is most of the cost on big objects.
+ * The JSON patch from `original` to `mutated`, computed by fast-json-patch's `compare` (never
+ * hand-built, never a diff of our own). `managedFields` is left out of both sides: it is large,
+ * never ours to touch, and diffing it is most of the cost on big objects.
  */
 export function diffPatch(original: unknown, mutated: unknown): Operation[] {
   if (original === mutated) return [];
-  return fastJsonPatch.compare(
-    withoutManagedFields(original) as object,
-    withoutManagedFields(mutated) as object,
-  );
+  return fastJsonPatch.compare(withoutManagedFields(original) as object, withoutManagedFields(mutated) as object);
 }
 
 /** Applies a patch to a deep copy of `doc` (for tests and the CLI). */

@@ -1,6 +1,7 @@
 import { LABEL_INJECT } from '../contract.js';
 import type { Container, PodSpec, PodTemplateSpec } from '../k8s/types.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
+import { cloneJson } from './clone.js';
 import { ensureGracePeriod } from './grace-period.js';
 import { ensureIdentityEnv } from './identity-env.js';
 import { ensureLeaveHook } from './leave-hook.js';
@@ -55,6 +56,15 @@ export interface TemplateMutation<T extends PodTemplateSpec = PodTemplateSpec> {
 }
 
 /**
+ * A deep copy to mutate, except `metadata.managedFields`, which the copy shares with the original
+ * (key order kept): no step touches it, diffPatch ignores it, and it is often the largest part of
+ * an object from the apiserver, so copying it was wasted time on every admission.
+ */
+function cloneForMutation<T extends PodTemplateSpec>(original: T): T {
+  return cloneJson(original, original.metadata?.managedFields);
+}
+
+/**
  * Applies gossip-safe's injection to a pod or a pod template: pure, on a deep copy.
  * The webhook calls it for Pods; the CLI calls it for workload templates.
  */
@@ -68,7 +78,7 @@ export function mutatePodTemplate<T extends PodTemplateSpec>(
   const { selection, warnings } = selectDatastore(original, ctx.profiles);
   if (selection === undefined || original.spec === undefined) return { template: original, injected: [], warnings };
 
-  const template = structuredClone(original) as T & { spec: PodSpec };
+  const template = cloneForMutation(original) as T & { spec: PodSpec };
   const container = template.spec.containers[selection.index]!;
   const report = emptyReport();
   report.warnings.push(...warnings);

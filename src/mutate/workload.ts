@@ -1,5 +1,6 @@
 import { ANNOTATION_MIGRATE_FROM, LABEL_INJECT } from '../contract.js';
 import type { PodTemplateSpec, Workload } from '../k8s/types.js';
+import { cloneJson } from './clone.js';
 import { diffPatch } from './patch.js';
 import type { PodMutation } from './pod.js';
 import { warning } from './report.js';
@@ -59,7 +60,7 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   }
   if (value === undefined) return { ...unchanged, ...about };
 
-  const workload = structuredClone(object);
+  const workload = cloneJson(object, object.metadata?.managedFields);
   const template = workload.spec!.template!;
   template.metadata ??= {};
   template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };

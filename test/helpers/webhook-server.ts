@@ -1,3 +1,4 @@
+import type { AdmissionReviewResponse } from '../../src/admission/types.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,4 +79,16 @@ export async function startTestWebhook(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Sends a review to `path` as the apiserver does (with `?timeout=10s`), expects HTTP 200 and the
+ * uid echoed, and returns the decoded AdmissionReview.
+ */
+export async function sendReview(webhook: TestWebhook, path: string, review: { request: { uid: string } }): Promise<AdmissionReviewResponse> {
+  const res = await webhook.client.postJson(`${path}?timeout=10s`, review);
+  expect(res.status).toBe(200);
+  const body = res.json<AdmissionReviewResponse>();
+  expect(body.response.uid).toBe(review.request.uid);
+  return body;
 }
