@@ -1,8 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
-import type { AdmissionReviewResponse } from '../../src/admission/types.js';
 import { runCli, tempRepo, type TempRepo } from '../helpers/cli.js';
-import { startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
+import { sendReview, startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
 import { admissionReview, cassandraStatefulSet, SERVICE } from './manifests.js';
 
 const OLD = cassandraStatefulSet('cassandra:3.11.16');
@@ -36,9 +35,7 @@ async function enforceWebhookMessage(): Promise<string> {
     object: parseYaml(NEW) as unknown,
     oldObject: parseYaml(OLD) as unknown,
   });
-  const res = await webhook.client.postJson('/validate/enforce', review);
-  expect(res.status).toBe(200);
-  const body = res.json<AdmissionReviewResponse>();
+  const body = await sendReview(webhook, '/validate/enforce', review);
   expect(body.response.allowed).toBe(false);
   return body.response.status!.message;
 }

@@ -2,13 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import type { AdmissionReviewResponse } from '../../src/admission/types.js';
 import { ANNOTATION_MIGRATE_FROM, PREMIGRATE_CONTAINER } from '../../src/contract.js';
 import type { Pod, PodTemplateSpec, Workload } from '../../src/k8s/types.js';
 import { applyPatch } from '../../src/mutate/patch.js';
 import { runCli } from '../helpers/cli.js';
 import { decodePatch } from '../helpers/review.js';
-import { startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
+import { sendReview, startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
 import { admissionReview, cassandraStatefulSet, MULTI_DOC, SERF_DEPLOYMENT, SERVICE } from './manifests.js';
 
 let webhook: TestWebhook;
@@ -45,9 +44,7 @@ async function webhookPod(workload: Workload): Promise<{ pod: Pod; patched: bool
     spec: { ...template.spec!, ...(claims.length === 0 ? {} : { volumes: [...(template.spec!.volumes ?? []), ...claims] }) },
   };
   const review = admissionReview({ operation: 'CREATE', group: '', kind: 'Pod', resource: 'pods', namespace: 'db', object: pod });
-  const res = await webhook.client.postJson('/mutate', review);
-  expect(res.status).toBe(200);
-  const patch = decodePatch(res.json<AdmissionReviewResponse>());
+  const patch = decodePatch(await sendReview(webhook, '/mutate', review));
   const mutated = applyPatch(pod, patch);
   if (claims.length > 0) {
     const names = new Set(claims.map((c) => c.name));

@@ -92,7 +92,7 @@ export function admissionReview(request: {
   name?: string;
   object: unknown;
   oldObject?: unknown;
-}): unknown {
+}): { apiVersion: string; kind: string; request: { uid: string; [key: string]: unknown } } {
   const { group, kind, resource, ...rest } = request;
   const { operation } = request;
   return {
