@@ -39,10 +39,11 @@ export function profileForImage(set: ProfileSet, image: string | ImageRef): Prof
 
 /** The leave command for this profile and image, or undefined when the profile has none. */
 export function leaveCommandFor(set: ProfileSet, profile: Profile, image: string): readonly string[] | undefined {
-  const entry = compiledOf(set).find((c) => c.profile === profile);
+  // Patterns were compiled once in createProfileSet; never compile on the request path.
+  const entry = compiledOf(set).find((c) => c.profile.name === profile.name);
+  if (entry === undefined) return undefined;
   const ref = parseImageRef(image);
-  const rules = entry?.leave ?? profile.leave.map((rule) => ({ rule, patterns: rule.images.map(compileImagePattern) }));
-  return rules.find((r) => r.patterns.length === 0 || r.patterns.some((p) => p.matches(ref)))?.rule.command;
+  return entry.leave.find((r) => r.patterns.length === 0 || r.patterns.some((p) => p.matches(ref)))?.rule.command;
 }
 
 function deepFreeze<T>(value: T): T {
