@@ -1,0 +1,33 @@
+# Shared by the scripts that build or fetch the real components the labs, the e2e suite, the
+# chart tests and the benchmark run (DESIGN §8). Source it; it defines no side effects.
+#
+# Built tools are cached outside the clone, so a fresh clone on the same machine reuses them:
+#   $GOSSIP_SAFE_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/gossip-safe)
+# Nothing under it is ever committed. Go's own module and build caches are used as they are.
+
+GS_CACHE=${GOSSIP_SAFE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gossip-safe}
+
+gs_log() { printf 'gossip-safe tools: %s\n' "$*" >&2; }
+
+# gs_go_tool NAME MODULE_DIR PACKAGE
+# Builds PACKAGE (e.g. k8s.io/kubernetes/cmd/kube-apiserver) with the Go module in MODULE_DIR,
+# whose go.mod and go.sum pin every version, and prints the path of the cached binary. The cache
+# key is go.mod + go.sum + the package + `go version`, so a changed pin or Go rebuilds it.
+gs_go_tool() {
+  local name=$1 dir=$2 pkg=$3 key out tmp
+  command -v go > /dev/null 2>&1 || { gs_log "$name: go is not on PATH; install Go 1.26+"; return 1; }
+  key=$( { cat "$dir/go.mod" "$dir/go.sum" 2> /dev/null; printf '%s\n' "$pkg"; go version; } | sha256sum | cut -c1-16)
+  out="$GS_CACHE/bin/$name-$key"
+  if [ ! -x "$out" ]; then
+    mkdir -p "$GS_CACHE/bin"
+    tmp="$out.tmp.$$"
+    gs_log "building $name ($pkg) from $dir; the first build takes a while, later runs reuse $out"
+    if ! (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags='-s -w' -o "$tmp" "$pkg"); then
+      rm -f "$tmp"
+      gs_log "$name: go build of $pkg in $dir failed (see above)"
+      return 1
+    fi
+    mv -f "$tmp" "$out"
+  fi
+  printf '%s\n' "$out"
+}
