@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import buildDist from '../global-setup.js';
 import { PROJECT_DIR } from '../helpers/fixtures.js';
 import { startControlPlane, type Binaries } from './harness/control-plane.js';
 import { killGroup } from './harness/procs.js';
-import { STATE_ENV, saveState, type E2eState } from './harness/state.js';
+import { STATE_ENV, loadState, saveState, type E2eState } from './harness/state.js';
 import { installWebhook } from './harness/webhook.js';
 import stopAll from './global-teardown.js';
 
@@ -50,8 +50,18 @@ export default async function globalSetup(): Promise<void> {
     webhook: undefined,
   };
   // Last resort for a run that dies without teardown (jest killed, SIGINT): kill the groups.
+  // Teardown removes the state file (or empties its lists), so this only acts when teardown did
+  // not run, and never signals a process id that may have been reused since. The file also lists
+  // webhook processes the tests restarted.
   process.once('exit', () => {
-    for (const pgid of [...pgids, ...(state.webhook?.pgids ?? [])]) killGroup(pgid, 'SIGKILL');
+    let latest: E2eState;
+    try {
+      if (!existsSync(file)) return;
+      latest = loadState(file);
+    } catch {
+      return;
+    }
+    for (const pgid of [...latest.controlPlanePgids, ...(latest.webhook?.pgids ?? [])]) killGroup(pgid, 'SIGKILL');
   });
   const save = (): void => saveState(state as E2eState, file);
   save();

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { stopGroups } from './harness/procs.js';
-import { STATE_ENV, loadState } from './harness/state.js';
+import { STATE_ENV, loadState, saveState } from './harness/state.js';
 import { uninstallWebhook } from './harness/webhook.js';
 
 /**
@@ -22,6 +22,8 @@ export default async function globalTeardown(): Promise<void> {
   }
   await stopGroups(state.webhook?.pgids ?? []);
   await stopGroups([...state.controlPlanePgids].reverse());
-  if (process.env['GOSSIP_SAFE_E2E_KEEP'] === '1') process.stdout.write(`e2e: kept ${state.dir} (logs/ has every process's output)\n`);
-  else rmSync(state.dir, { recursive: true, force: true });
+  if (process.env['GOSSIP_SAFE_E2E_KEEP'] === '1') {
+    saveState({ ...state, controlPlanePgids: [], ...(state.webhook === undefined ? {} : { webhook: { ...state.webhook, pgids: [] } }) }, file);
+    process.stdout.write(`e2e: kept ${state.dir} (logs/ has every process's output)\n`);
+  } else rmSync(state.dir, { recursive: true, force: true });
 }

@@ -60,10 +60,12 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** Stops process groups: TERM, then KILL whatever is left after `graceMs`. */
 export async function stopGroups(pgids: readonly number[], graceMs = 5000): Promise<void> {
-  for (const pgid of pgids) killGroup(pgid, 'SIGTERM');
+  for (const pgid of pgids) if (isAlive(pgid)) killGroup(pgid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && pgids.some(isAlive)) await sleep(100);
-  for (const pgid of pgids) killGroup(pgid, 'SIGKILL');
+  // Only groups whose leader (`timeout`, which outlives its child) still runs: a pid that is
+  // gone may already belong to someone else.
+  for (const pgid of pgids) if (isAlive(pgid)) killGroup(pgid, 'SIGKILL');
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails with `what` after `timeoutMs`. */
