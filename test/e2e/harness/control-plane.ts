@@ -82,6 +82,8 @@ export async function startControlPlane(bin: Binaries, dir: string, onStarted: (
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
+      // No 'kubernetes' Service endpoints: the reconciler refuses a loopback address, and no pod runs.
+      '--endpoint-reconciler-type=none',
       `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, 'apiserver')}`,
       `--tls-cert-file=${files.serverCert}`,
