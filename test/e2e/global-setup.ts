@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import buildDist from '../global-setup.js';
-import { PROJECT_DIR } from '../helpers/fixtures.js';
+import { PROJECT_DIR } from './harness/paths.js';
 import { startControlPlane, type Binaries } from './harness/control-plane.js';
 import { killGroup } from './harness/procs.js';
 import { STATE_ENV, loadState, saveState, type E2eState } from './harness/state.js';
@@ -32,7 +31,7 @@ function controlPlaneBinaries(): Binaries {
  * later step fails, and on exit of this process whatever happens.
  */
 export default async function globalSetup(): Promise<void> {
-  buildDist();
+  // dist/ is built by test/e2e/setup.js, which compiles this file and runs it.
   const existing = process.env['GOSSIP_SAFE_E2E_KUBECONFIG'] ?? '';
   const host = process.env['GOSSIP_SAFE_E2E_WEBHOOK_HOST'] ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'gossip-safe-e2e-'));

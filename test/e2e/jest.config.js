@@ -11,7 +11,7 @@ export default {
   testMatch: ['**/*.e2e.ts'],
   maxWorkers: 1,
   testTimeout: 120000,
-  globalSetup: '<rootDir>/test/e2e/global-setup.ts',
-  globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+  globalSetup: '<rootDir>/test/e2e/setup.js',
+  globalTeardown: '<rootDir>/test/e2e/teardown.js',
   testSequencer: '<rootDir>/test/e2e/sequencer.js',
 };

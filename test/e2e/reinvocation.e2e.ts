@@ -77,5 +77,7 @@ test('a sidecar injector with reinvocationPolicy IfNeeded after gossip-safe: gos
   // gossip-safe ran first (configurations run in name order), then the injector, then
   // gossip-safe again because the injector changed the pod after it; the second call patched nothing.
   expect(c.admissions().filter((l) => l.namespace === ns && l.name === 'db').map((l) => `${l.webhook}:${l.decision}`)).toEqual(['mutate:patched', 'mutate:allowed']);
-  expect(meshCalls).toEqual(['patched']);
+  // The injector added its sidecar once; if the apiserver asks it again, it has nothing to add.
+  expect(meshCalls[0]).toBe('patched');
+  expect(meshCalls.slice(1).filter((x) => x !== 'unchanged')).toEqual([]);
 });

@@ -35,7 +35,7 @@ test('a Cassandra StatefulSet: controller-created pods injected, set image recor
   expect(main?.lifecycle?.preStop?.exec?.command.join(' ')).toContain('nodetool drain');
   expect(first.spec.terminationGracePeriodSeconds).toBe(120);
   expect(first.spec.initContainers).toBeUndefined();
-  expect(c.admissions().filter((l) => l.namespace === ns && l.kind === 'Pod').map((l) => `${l.operation} ${l.generateName ?? l.name} ${l.decision}`)).toEqual(['CREATE cassandra-0 patched']);
+  expect(c.admissions().filter((l) => l.namespace === ns && l.kind === 'Pod').map((l) => `${l.operation} ${l.name} ${l.decision}`)).toEqual(['CREATE cassandra-0 patched']);
 
   // Step 5: change the version as usual.
   await c.ok(['-n', ns, 'set', 'image', 'statefulset/cassandra', 'cassandra=cassandra:5.0.2']);

@@ -5,7 +5,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { kubectlOk, runKubectl } from './kubectl.js';
 import { freePort, isAlive, startDetached, waitFor } from './procs.js';
 import type { E2eState, WebhookState } from './state.js';
-import { PROJECT_DIR } from '../../helpers/fixtures.js';
+import { PROJECT_DIR } from './paths.js';
 import { kubeconfigYaml } from './pki.js';
 
 export const CLI = join(PROJECT_DIR, 'dist', 'main.js');
