@@ -84,6 +84,7 @@ export default async function globalSetup(): Promise<void> {
     });
     save();
   } catch (err) {
+    save(); // a webhook process that never got ready is in state.webhook by now
     await stopAll();
     throw new Error(`e2e: starting the control plane or the webhook failed: ${(err as Error).message}`);
   }
