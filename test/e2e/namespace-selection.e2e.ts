@@ -14,7 +14,10 @@ test('opt-in by namespace label, opt-out by pod label: only opted-in pods are se
   await c.ok(['label', 'namespace', shop, 'gossip-safe.io/inject=enabled']);
   const plain = await c.namespace('plain');
 
-  await c.ok(['-n', shop, 'apply', '-f', '-'], podYaml({ name: 'db', image: 'cassandra:4.1.5' }));
+  // Mutation warnings reach the user as kubectl prints admission warnings (README).
+  const applied = await c.kubectl(['-n', shop, 'apply', '-f', '-'], podYaml({ name: 'db', image: 'cassandra:4.1.5' }));
+  expect(applied.code).toBe(0);
+  expect(applied.stderr).toContain('Warning: gossip-safe: terminationGracePeriodSeconds raised from 30 to 120 (cassandra minimum)\n');
   await c.ok(['-n', shop, 'apply', '-f', '-'], podYaml({ name: 'db-opted-out', image: 'cassandra:4.1.5', labels: { 'gossip-safe.io/inject': 'disabled' } }));
   await c.ok(['-n', plain, 'apply', '-f', '-'], podYaml({ name: 'db', image: 'cassandra:4.1.5' }));
 
