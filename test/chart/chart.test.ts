@@ -7,7 +7,7 @@ import { profileForImage } from '../../src/profiles/profile-set.js';
 import { PROJECT_DIR } from '../helpers/fixtures.js';
 import { hasSchema, schemaErrors } from '../helpers/k8s-schema.js';
 import { renderKustomization, type K8sObject } from '../helpers/kustomize.js';
-import { byId, CHART, idOf, KUBE_VERSION, renderChart, renderOverlay, runHelm, withoutHelmLabels } from './helm.js';
+import { byId, CHART, helm, idOf, KUBE_VERSION, renderChart, renderOverlay, runHelm, withoutHelmLabels } from './helm.js';
 
 /**
  * The Helm chart, with the real helm (built from test/chart/tools/go.mod, cached). Rendered
@@ -15,6 +15,9 @@ import { byId, CHART, idOf, KUBE_VERSION, renderChart, renderOverlay, runHelm, w
  * plus client-node's field maps; cert-manager and prometheus-operator CRD schemas): kubeconform
  * would fetch its schemas from the network, which these machines cannot reach.
  */
+
+// .ci/run builds helm before npm test; a cold developer run builds it here (about 12 minutes).
+beforeAll(() => void helm(), 25 * 60_000);
 
 const FULL: Record<string, unknown> = {
   image: { repository: 'registry.example/gossip-safe', tag: '0.1.0', digest: `sha256:${'a'.repeat(64)}`, pullPolicy: 'Always' },
@@ -112,13 +115,13 @@ test('another release namespace is used everywhere, and always excluded from the
   expect(namespaced.map((o) => o.metadata.namespace).filter((n) => n !== 'platform-webhooks')).toEqual([]);
   const text = JSON.stringify(objects);
   expect(text).not.toMatch(/"gossip-safe\.gossip-safe|namespace":"gossip-safe"|namespace=\\"gossip-safe\\"/);
-  const mutating = objects.find((o) => o.kind === 'MutatingWebhookConfiguration') as { webhooks: { namespaceSelector: { matchExpressions: { key: string; values: string[] }[] } }[] };
+  const mutating = objects.find((o) => o.kind === 'MutatingWebhookConfiguration') as unknown as { webhooks: { namespaceSelector: { matchExpressions: { key: string; values: string[] }[] } }[] };
   expect(mutating.webhooks[0]?.namespaceSelector.matchExpressions[1]?.values).toEqual(['kube-system', 'platform-webhooks']);
 });
 
 test('the profiles value becomes a ConfigMap the server loads, mounted and passed with --config', () => {
   const objects = renderChart({ profiles: { serf: { extraImages: ['mycorp/chat-*'] } } });
-  const cm = objects.find((o) => o.kind === 'ConfigMap') as { data: Record<string, string> };
+  const cm = objects.find((o) => o.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
   const dir = mkdtempSync(join(tmpdir(), 'gossip-safe-profiles-'));
   try {
     writeFileSync(join(dir, 'profiles.yaml'), cm.data['profiles.yaml'] ?? '');
@@ -126,7 +129,7 @@ test('the profiles value becomes a ConfigMap the server loads, mounted and passe
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const deployment = objects.find((o) => o.kind === 'Deployment') as { spec: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { args: string[]; volumeMounts: { name: string; mountPath: string }[] }[] } } } };
+  const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { args: string[]; volumeMounts: { name: string; mountPath: string }[] }[] } } } };
   const webhook = deployment.spec.template.spec.containers[0];
   expect(webhook?.args.slice(-2)).toEqual(['--config', '/etc/gossip-safe/profiles.yaml']);
   expect(webhook?.volumeMounts).toContainEqual({ name: 'profiles', mountPath: '/etc/gossip-safe', readOnly: true });
