@@ -25,7 +25,7 @@ Options:
   -A, --all-namespaces     audit every namespace
   -o, --output FORMAT      text, json or policyreport (PolicyReport YAML, wgpolicyk8s.io/v1alpha2,
                            one per namespace, as Kyverno writes them) (default text)
-      --write-reports      also create or update those PolicyReports (named ${'gossip-safe-audit'})
+      --write-reports      also create or update those PolicyReports (named gossip-safe-audit)
                            in the cluster; needs the PolicyReport CRD, else exit 3
       --fail-on-warn       exit 1 when there are warnings but no error
       --kubeconfig FILE    kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
