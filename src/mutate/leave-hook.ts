@@ -12,7 +12,7 @@ export function ensureLeaveHook(container: Container, profile: Profile, profiles
   const command = leaveCommandFor(profiles, profile, container.image ?? '');
   if (command === undefined) return;
   const existing = container.lifecycle?.preStop;
-  if (existing !== undefined) {
+  if (existing != null) {
     if (!sameCommand(existing.exec?.command, command)) {
       report.warnings.push(
         warning(`container "${container.name}" keeps its own preStop hook; "${command.join(' ')}" was not added`),

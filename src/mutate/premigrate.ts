@@ -10,7 +10,7 @@ import type { Container, EnvVar } from '../k8s/types.js';
 import { premigrateScript } from '../premigrate/index.js';
 import { profileForImage } from '../profiles/profile-set.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
-import { compareVersions, imageVersion } from '../profiles/version.js';
+import { sameVersion } from '../datastore/identity.js';
 import { parsePremigrateTimeout } from './premigrate-timeout.js';
 import { warning } from './report.js';
 import type { InjectionStep } from './template.js';
@@ -32,9 +32,7 @@ function reasonToSkip(from: string, container: Container, profile: Profile, prof
   if (fromProfile !== undefined && fromProfile !== profile) {
     return `${ANNOTATION_MIGRATE_FROM} "${from}" is a ${fromProfile.name} image, but container "${container.name}" runs ${profile.name}`;
   }
-  const fromVersion = imageVersion(from);
-  const targetVersion = imageVersion(target);
-  if (from === target || (fromVersion !== undefined && targetVersion !== undefined && compareVersions(fromVersion, targetVersion) === 0)) {
+  if (sameVersion(from, target)) {
     return `${ANNOTATION_MIGRATE_FROM} "${from}" is the version container "${container.name}" already runs ("${target}"): nothing to migrate`;
   }
   return undefined;

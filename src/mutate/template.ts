@@ -5,10 +5,10 @@ import { cloneJson } from './clone.js';
 import { ensureGracePeriod } from './grace-period.js';
 import { ensureIdentityEnv } from './identity-env.js';
 import { ensureLeaveHook } from './leave-hook.js';
-import { wantsPerPodNodeName } from './node-name.js';
+import { wantsPerPodNodeName } from '../datastore/persistence.js';
 import { premigrateStep } from './premigrate.js';
 import { emptyReport, type MutationReport } from './report.js';
-import { selectDatastore } from './select-container.js';
+import { selectDatastore } from '../datastore/select-container.js';
 import { writeStatus } from './status-annotation.js';
 
 export interface MutationContext {
