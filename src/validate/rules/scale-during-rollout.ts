@@ -22,7 +22,7 @@ export const scaleDuringRollout = defineRule({
   id: 'scale-during-rollout',
   severity: 'deny',
   summary:
-    'A StatefulSet or Deployment UPDATE raises `spec.replicas` while its datastore version rollout (from `migrate-from-image` to the running image) is unfinished: new pods would bootstrap into a mixed-version ring.',
+    'A StatefulSet or Deployment UPDATE raises `spec.replicas` while its datastore version rollout (from `migrate-from-image` to the running image) is unfinished: new pods would bootstrap into a mixed-version ring. Reviewed on the object itself (`kubectl apply`, `edit`, `patch`); the `scale` subresource (`kubectl scale`, autoscalers) is not.',
   fix: 'Wait for `kubectl rollout status` to finish (or `kubectl rollout undo` and wait), then scale.',
   kinds: ['StatefulSet', 'Deployment'],
   operations: ['UPDATE'],
