@@ -55,11 +55,11 @@ export function premigrateContainer(main: Container, from: string, script: strin
   ];
   // `sh -c script NAME args...`: NAME is the script's $0, the main container's args its "$@".
   const init: Container = { name: PREMIGRATE_CONTAINER, image: from, command: ['/bin/sh', '-c', script, PREMIGRATE_CONTAINER] };
-  if (main.args !== undefined) init.args = [...main.args];
+  if (main.args != null) init.args = [...main.args];
   init.env = env;
   for (const field of COPIED_FIELDS) {
     const value: unknown = main[field];
-    if (value !== undefined) Object.assign(init, { [field]: structuredClone(value) });
+    if (value != null) Object.assign(init, { [field]: structuredClone(value) });
   }
   // `kubectl describe pod` then shows the script's last log lines when it fails.
   init.terminationMessagePolicy = 'FallbackToLogsOnError';
@@ -97,7 +97,7 @@ export const premigrateStep: InjectionStep = ({ template, container, profile, ct
   template.spec.initContainers = [...existing, premigrateContainer(container, from, script, timeout.seconds)];
   report.injected.push(PREMIGRATE_INJECTED);
 
-  if (container.command !== undefined) {
+  if (container.command != null) {
     report.warnings.push(
       warning(`container "${container.name}" sets command; ${PREMIGRATE_CONTAINER} starts ${from} with the image's standard launcher and the container's args instead`),
     );

@@ -61,7 +61,7 @@ export interface TemplateMutation<T extends PodTemplateSpec = PodTemplateSpec> {
  * an object from the apiserver, so copying it was wasted time on every admission.
  */
 function cloneForMutation<T extends PodTemplateSpec>(original: T): T {
-  return cloneJson(original, original.metadata?.managedFields);
+  return cloneJson(original, original.metadata?.managedFields ?? undefined);
 }
 
 /**

@@ -38,7 +38,7 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   // Both objects have passed the boundary check (datastore/shape.ts checkWorkload).
   const oldTemplate = oldObject.spec?.template;
   const newTemplate = object.spec?.template;
-  if (oldTemplate === undefined || newTemplate === undefined) return unchanged;
+  if (oldTemplate == null || newTemplate == null) return unchanged;
   // Its pods are excluded from injection, so nothing would act on the annotation.
   if (newTemplate.metadata?.labels?.[LABEL_INJECT] === 'disabled') return unchanged;
   const change = detectVersionChange(oldTemplate, newTemplate, ctx.profiles);
@@ -61,7 +61,7 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   }
   if (value === undefined) return { ...unchanged, ...about };
 
-  const workload = cloneJson(object, object.metadata?.managedFields);
+  const workload = cloneJson(object, object.metadata?.managedFields ?? undefined);
   const template = workload.spec!.template!;
   template.metadata ??= {};
   template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };

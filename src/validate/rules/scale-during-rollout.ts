@@ -34,7 +34,7 @@ export const scaleDuringRollout = defineRule({
     if (after <= before) return undefined;
     const from = old.template.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM];
     const running = old.template.spec?.containers.find((c) => c.name === selection.container.name)?.image;
-    if (from === undefined || from.trim() === '' || running === undefined || sameVersion(from, running)) return undefined;
+    if (from == null || from.trim() === '' || typeof running !== 'string' || sameVersion(from, running)) return undefined;
     const reason = unfinishedRollout(kind, old.workload);
     if (reason === undefined) return undefined;
     const name = (image: string): string => imageVersion(image)?.text ?? JSON.stringify(image);
