@@ -3,8 +3,8 @@ import { leaveCommandFor } from '../profiles/profile-set.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
 import { warning, type MutationReport } from './report.js';
 
-function sameCommand(a: readonly string[] | undefined, b: readonly string[]): boolean {
-  return a !== undefined && a.length === b.length && a.every((s, i) => s === b[i]);
+function sameCommand(a: readonly string[] | null | undefined, b: readonly string[]): boolean {
+  return a != null && a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
 /** Adds the profile's graceful-leave preStop, unless the container has a preStop of its own. */
@@ -12,7 +12,7 @@ export function ensureLeaveHook(container: Container, profile: Profile, profiles
   const command = leaveCommandFor(profiles, profile, container.image ?? '');
   if (command === undefined) return;
   const existing = container.lifecycle?.preStop;
-  if (existing !== undefined) {
+  if (existing != null) {
     if (!sameCommand(existing.exec?.command, command)) {
       report.warnings.push(
         warning(`container "${container.name}" keeps its own preStop hook; "${command.join(' ')}" was not added`),
