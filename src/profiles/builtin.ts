@@ -71,6 +71,22 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     dataDirs: [],
   },
   {
+    // Applications that embed github.com/hashicorp/memberlist directly (no Serf, no CLI). Their
+    // images are the users' own, so the profile matches none until a config adds them with
+    // `extraImages`. Evidence (memberlist lab, README "Why"): memberlist rejects a live name from a
+    // new address ("Conflicting address") until the old member is dead and forgotten
+    // (DeadNodeReclaimTime is 0 by default), so names are per incarnation. There is no CLI to
+    // exec: the app leaves on SIGTERM itself (Memberlist.Leave), so no preStop is injected and
+    // the grace period only has to cover that leave's broadcast.
+    name: 'memberlist',
+    images: [],
+    nodeNameMode: 'always',
+    leave: [],
+    minGraceSeconds: 20,
+    premigration: 'not-applicable',
+    dataDirs: [],
+  },
+  {
     name: 'elasticsearch',
     images: ['docker.elastic.co/elasticsearch/elasticsearch', 'elasticsearch', 'opensearchproject/opensearch'],
     nodeNameMode: 'never',
