@@ -72,6 +72,14 @@ describe('consul', () => {
 
 });
 
+test('a consul client without persistent data gets a per-incarnation name; with /consul/data on a PVC it keeps its own', () => {
+  const c: Container = { name: 'consul', image: 'hashicorp/consul:1.14.8', volumeMounts: [{ name: 'data', mountPath: '/consul/data' }] };
+  const names = (p: Pod): string[] => (p.spec?.containers[0]?.env ?? []).map((e) => e.name);
+  expect(names(mutatePod(pod(c), ctx).pod)).toContain('GOSSIP_NODE_NAME');
+  const withPvc: Pod = { ...pod(c), spec: { containers: [c], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-consul-0' } }] } };
+  expect(names(mutatePod(withPvc, ctx).pod)).not.toContain('GOSSIP_NODE_NAME');
+});
+
 describe('serf', () => {
   const serf = (args: string[], env: Container['env'] = []): Container => ({ name: 'serf', image: 'hashicorp/serf:0.10.1', command: ['serf', 'agent'], args, env });
 

@@ -68,6 +68,12 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
   {
     name: 'consul',
     images: ['hashicorp/consul', 'hashicorp/consul-enterprise', 'consul'],
+    // Evidence (consul lab, README "Why"): a client without persistent data that crashes and
+    // comes back on a new IP under its pod name is refused ("Conflicting address") while the
+    // dead agent stays alive and passing for as long as the lab watches (75 s, well past the 30 s
+    // dead-node reclaim time); under a per-incarnation name it joins at once and the old one is a
+    // failed, critical node until reconnect_timeout. With /consul/data on a volume (servers), the
+    // agent keeps its node ID and must keep its name.
     nodeNameMode: 'unless-persistent-data',
     persistentDataPath: '/consul/data',
     leave: [
