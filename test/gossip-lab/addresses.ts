@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,6 +43,25 @@ export function reserveFixedBlock(prefix: string, lab: string): AddressBlock {
   return block;
 }
 
+/** Removes a lock whose run (the pid in it) is gone, e.g. killed before its teardown; true if removed. */
+function staleLock(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') return false;
+  }
+  rmSync(lock, { force: true });
+  return true;
+}
+
 function claim(prefix: string): AddressBlock | undefined {
   {
     const lock = join(tmpdir(), `${LOCK_PREFIX}${prefix}.lock`);
@@ -50,7 +69,7 @@ function claim(prefix: string): AddressBlock | undefined {
     try {
       fd = openSync(lock, 'wx');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return staleLock(lock) ? claim(prefix) : undefined;
       throw err;
     }
     writeSync(fd, `${process.pid}\n`);
