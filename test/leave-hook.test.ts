@@ -3,7 +3,7 @@
  * rule are in README "Why" (consul and memberlist labs) and in src/profiles/builtin.ts.
  */
 import type { Container, Pod } from '../src/k8s/types.js';
-import { leaveDecision } from '../src/mutate/leave-hook.js';
+import { leaveDecision } from '../src/datastore/leave.js';
 import { mutatePod } from '../src/mutate/pod.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
 import { profilesFromConfig } from '../src/profiles/config.js';
