@@ -30,6 +30,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -199,7 +200,13 @@ func main() {
 		os.Exit(64)
 	}
 	server := webhook.NewServer(webhook.Options{Host: *host, Port: p, CertDir: certDir, CertName: certName, KeyName: keyName})
-	server.Register("/mutate", &admission.Webhook{Handler: &podInjector{decoder: admission.NewDecoder(runtime.NewScheme()), version: *version}})
+	// The scheme a manager would have (client-go's types), as in controller-runtime's own examples.
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		fmt.Fprintf(os.Stderr, "controller-runtime-peer: scheme: %v\n", err)
+		os.Exit(1)
+	}
+	server.Register("/mutate", &admission.Webhook{Handler: &podInjector{decoder: admission.NewDecoder(scheme), version: *version}})
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
