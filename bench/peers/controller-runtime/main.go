@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -177,6 +178,7 @@ func main() {
 	host := flag.String("host", "127.0.0.1", "address to listen on")
 	port := flag.Int("port", 0, "port (0: a free one)")
 	version := flag.String("version", defaultVersion, "version written into the status annotation")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (go tool pprof) here until SIGTERM")
 	flag.Parse()
 	if *cert == "" || *key == "" {
 		fmt.Fprintln(os.Stderr, "usage: controller-runtime-peer --cert FILE --key FILE [--host H] [--port N]")
@@ -208,6 +210,18 @@ func main() {
 	}
 	server.Register("/mutate", &admission.Webhook{Handler: &podInjector{decoder: admission.NewDecoder(scheme), version: *version}})
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "controller-runtime-peer: --cpuprofile: %v\n", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	errc := make(chan error, 1)
@@ -232,6 +246,7 @@ func main() {
 	log.Info("serving", "port", p)
 	if err := <-errc; err != nil {
 		fmt.Fprintf(os.Stderr, "controller-runtime-peer: %v\n", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
