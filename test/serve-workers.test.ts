@@ -126,6 +126,31 @@ test('--workers 2: a replaced certificate is served by every worker without a re
   expect(await s.closed).toBe(0);
 });
 
+test('--workers 2: a worker that dies is replaced, and the port keeps answering', async () => {
+  // (60 s: two worker starts on a loaded machine, and the 15 s bound below)
+  const s = await startServe(2);
+  const pid = s.child.pid!;
+  const children = (): number[] =>
+    readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((x) => x !== '')
+      .map(Number);
+  const [victim] = children();
+  expect(children()).toHaveLength(2);
+  process.kill(victim!, 'SIGKILL');
+  // Bounded: the replacement (worker 3) reports listening on the same port.
+  const deadline = Date.now() + 15_000;
+  while (!s.lines.some((l) => l['msg'] === 'gossip-safe webhook listening' && l['worker'] === 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(s.lines.find((l) => l['msg'] === 'gossip-safe webhook listening' && l['worker'] === 3)?.['port']).toBe(s.port);
+  expect(s.lines.some((l) => l['msg'] === 'worker died; starting a replacement' && l['signal'] === 'SIGKILL')).toBe(true);
+  expect(children()).toHaveLength(2);
+  expect(children()).not.toContain(victim);
+  for (let i = 0; i < 6; i++) expect((await send(s.port, s.ca, 'POST', '/mutate', body)).status).toBe(200);
+  s.child.kill('SIGTERM');
+  expect(await s.closed).toBe(0);
+}, 60_000);
+
 test.each([1, 2])('--workers %i: SIGTERM under load exits 0, and every answered review has its log line', async (workers) => {
   const s = await startServe(workers);
   let answered = 0;
