@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { defaultCertsTarget, runCertsOnce } from '../src/cli/certs.js';
+import { defaultCertsTarget, parseCertsConfig, runCertsOnce } from '../src/cli/certs.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import { caBundlePatch, reconcileCertificates, type CertsTarget } from '../src/tls/bootstrap.js';
 import { planCertificates, splitPemBundle } from '../src/tls/cert-plan.js';
@@ -247,5 +247,36 @@ describe('gossip-safe certs against a Kubernetes-like API on loopback', () => {
     const failure = runCertsOnce(target(), api.kubeconfigPath);
     await expect(failure).rejects.toMatchObject({ exitCode: 1 });
     await expect(failure).rejects.toThrow(new RegExp(`cannot (reach the Kubernetes API at https://127.0.0.1:${port}|load the kubeconfig)`));
+  });
+});
+
+describe('serving certificate IP addresses (--ip-address, for a webhook called by url)', () => {
+  const plan = { ...defaultCertsTarget(NS).plan };
+
+  test('a certificate planned with IP addresses has them as SANs besides the service names', async () => {
+    const { data } = await planCertificates(undefined, { ...plan, ipAddresses: ['127.0.0.1', '::1'] });
+    const cert = new X509Certificate(data['tls.crt']);
+    expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(cert.checkIP('::1')).toBeDefined();
+    expect(cert.checkHost('gossip-safe.gossip-safe.svc')).toBe('gossip-safe.gossip-safe.svc');
+    expect(cert.checkIP('127.0.0.2')).toBeUndefined();
+  });
+
+  test('an existing certificate without a requested IP is reissued with the same CA; with it, it is kept', async () => {
+    const first = await planCertificates(undefined, plan);
+    expect(new X509Certificate(first.data['tls.crt']).checkIP('127.0.0.1')).toBeUndefined();
+    const second = await planCertificates(first.data, { ...plan, ipAddresses: ['127.0.0.1'] });
+    expect(second.changes).toEqual(['issued a new serving certificate: the old one was missing an IP address']);
+    expect(new X509Certificate(second.data['tls.crt']).checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(second.data['ca.crt']).toBe(first.data['ca.crt']);
+    const third = await planCertificates(second.data, { ...plan, ipAddresses: ['127.0.0.1'] });
+    expect(third.changes).toEqual([]);
+    expect(third.data).toEqual(second.data);
+  });
+
+  test('certs --ip-address is repeatable and checked where it enters', () => {
+    expect(parseCertsConfig(['--ip-address', '127.0.0.1', '--ip-address', '::1'], {}).target.plan.ipAddresses).toEqual(['127.0.0.1', '::1']);
+    expect(parseCertsConfig([], {}).target.plan.ipAddresses).toBeUndefined();
+    expect(() => parseCertsConfig(['--ip-address', 'localhost'], {})).toThrow('certs: --ip-address must be an IPv4 or IPv6 address, got "localhost"');
   });
 });

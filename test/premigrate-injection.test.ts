@@ -45,7 +45,7 @@ function premigrateOf(pod: Pod): Container | undefined {
 }
 
 function envValue(c: Container, name: string): string | undefined {
-  return c.env?.find((v) => v.name === name)?.value;
+  return c.env?.find((v) => v.name === name)?.value ?? undefined;
 }
 
 /** What the acceptance criteria ask of the injected container, for the recorded cassandra pod. */

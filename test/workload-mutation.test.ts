@@ -1,8 +1,10 @@
+import type { AdmissionRequest } from '../src/admission/types.js';
 import type { Workload } from '../src/k8s/types.js';
 import { applyPatch } from '../src/mutate/patch.js';
 import { mutateWorkloadUpdate } from '../src/mutate/workload.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
 import { createProfileSet } from '../src/profiles/profile-set.js';
+import { handleMutation } from '../src/webhook/mutate.js';
 import { loadReview } from './helpers/fixtures.js';
 
 const ctx = { profiles: createProfileSet(BUILTIN_PROFILES) };
@@ -70,9 +72,16 @@ describe('mutateWorkloadUpdate', () => {
     expect(mutateWorkloadUpdate(old, first.workload, ctx).patch).toEqual([]);
   });
 
-  test('malformed objects yield no patch instead of an error', () => {
+  test('malformed objects are stopped at the boundary: no patch, a warning naming the field', () => {
     const [old] = pair('cassandra:3.11.16', 'cassandra:3.11.16');
-    expect(mutateWorkloadUpdate(old, { spec: { template: { spec: { containers: 'x' } } } } as unknown as Workload, ctx).patch).toEqual([]);
-    expect(mutateWorkloadUpdate({}, old, ctx).patch).toEqual([]);
+    const request = (object: unknown, oldObject: unknown): AdmissionRequest => ({
+      uid: 'u', kind: { group: 'apps', version: 'v1', kind: 'StatefulSet' }, operation: 'UPDATE', namespace: 'db', name: 'cassandra', object, oldObject,
+    });
+    const bad = handleMutation(request({ spec: { template: { spec: { containers: 'x' } } } }, old), ctx);
+    expect(bad).toMatchObject({ allowed: true, warnings: ['gossip-safe: statefulset db/cassandra: object.spec.template.spec.containers is a string, not a list; nothing injected'] });
+    expect(bad.patch).toBeUndefined();
+    expect(handleMutation(request(old, {}), ctx).warnings).toEqual([
+      'gossip-safe: statefulset db/cassandra: oldObject.spec is missing; nothing injected',
+    ]);
   });
 });

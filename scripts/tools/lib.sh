@@ -12,11 +12,17 @@ gs_log() { printf 'gossip-safe tools: %s\n' "$*" >&2; }
 # gs_go_tool NAME MODULE_DIR PACKAGE
 # Builds PACKAGE (e.g. k8s.io/kubernetes/cmd/kube-apiserver) with the Go module in MODULE_DIR,
 # whose go.mod and go.sum pin every version, and prints the path of the cached binary. The cache
-# key is go.mod + go.sum + the package + `go version`, so a changed pin or Go rebuilds it.
+# key is go.mod + go.sum + the module's own *.go files + the package + `go version`, so a changed
+# pin, a changed source of the project's own program, or another Go rebuilds it.
 gs_go_tool() {
   local name=$1 dir=$2 pkg=$3 key out tmp
   command -v go > /dev/null 2>&1 || { gs_log "$name: go is not on PATH; install Go 1.26+"; return 1; }
-  key=$( { cat "$dir/go.mod" "$dir/go.sum" 2> /dev/null; printf '%s\n' "$pkg"; go version; } | sha256sum | cut -c1-16)
+  key=$( {
+    cat "$dir/go.mod" "$dir/go.sum" 2> /dev/null
+    find "$dir" -name '*.go' -type f | LC_ALL=C sort | while IFS= read -r f; do printf '%s\n' "${f#"$dir"/}"; cat "$f"; done
+    printf '%s\n' "$pkg"
+    go version
+  } | sha256sum | cut -c1-16)
   out="$GS_CACHE/bin/$name-$key"
   if [ ! -x "$out" ]; then
     mkdir -p "$GS_CACHE/bin"

@@ -1,4 +1,5 @@
 import type { PatchOperation } from '../mutate/patch.js';
+import type { Violation } from '../validate/types.js';
 
 /**
  * What a webhook decided, before it is put in an AdmissionReview. Handlers return these;
@@ -9,6 +10,11 @@ export interface AdmissionOutcome {
   readonly patch?: readonly PatchOperation[];
   readonly warnings?: readonly string[];
   readonly status?: { readonly code: number; readonly message: string; readonly reason?: string };
+  /**
+   * The validating webhook's findings, structured (rule id, severity, message): the CLI's
+   * reports render these instead of evaluating the rules again.
+   */
+  readonly violations?: readonly Violation[];
   /** For logs and metrics: the rules that produced a denial or warning. */
   readonly rules?: readonly string[];
   /** For logs and metrics: what was injected, and by which profile. */

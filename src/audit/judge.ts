@@ -8,9 +8,9 @@ import type { PodTemplateSpec, Workload } from '../k8s/types.js';
 import { checkPair, MUTATION_WARNING_RULE, type Finding } from '../cli/check-evaluate.js';
 import type { K8sObject } from '../cli/manifests.js';
 import { podTemplateOf } from '../cli/objects.js';
-import { selectDatastore } from '../mutate/select-container.js';
+import { selectDatastore } from '../datastore/select-container.js';
 import type { ProfileSet } from '../profiles/types.js';
-import { unfinishedRollout } from '../validate/rollout.js';
+import { unfinishedRollout } from '../datastore/rollout.js';
 import type { ValidationMode } from '../validate/types.js';
 import { createEndpoints, type WebhookEndpoint } from '../webhook/endpoints.js';
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CertsResult, CertsTarget } from '../tls/bootstrap.js';
@@ -23,6 +24,8 @@ Options (environment variable in brackets):
   --mutating NAME        MutatingWebhookConfiguration (default gossip-safe)
   --validating NAME      ValidatingWebhookConfiguration (default gossip-safe)
   --out-dir DIR          write tls.crt, tls.key and ca.crt to DIR
+  --ip-address IP        also put IP in the serving certificate, for a webhook the apiserver
+                         calls by clientConfig.url (repeatable; not needed in a normal install)
   --kubeconfig FILE      cluster access [KUBECONFIG]; default: in-cluster, then ~/.kube/config
   --ca-valid-days N      lifetime of a new CA (default ${DEFAULT_PLAN.caValidDays})
   --cert-valid-days N    lifetime of a new serving certificate (default ${DEFAULT_PLAN.certValidDays})
@@ -80,6 +83,7 @@ export function parseCertsConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         mutating: { type: 'string' },
         validating: { type: 'string' },
         'out-dir': { type: 'string' },
+        'ip-address': { type: 'string', multiple: true },
         kubeconfig: { type: 'string' },
         'ca-valid-days': { type: 'string' },
         'cert-valid-days': { type: 'string' },
@@ -91,6 +95,8 @@ export function parseCertsConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError(`certs: ${(err as Error).message}`);
   }
   const namespace = values.namespace ?? defaultNamespace(env);
+  const ipAddresses = values['ip-address'] ?? [];
+  for (const ip of ipAddresses) if (isIP(ip) === 0) throw new UsageError(`certs: --ip-address must be an IPv4 or IPv6 address, got "${ip}"`);
   const outDir = values['out-dir'] === undefined ? undefined : resolve(values['out-dir']);
   const base = defaultCertsTarget(namespace, outDir === undefined ? undefined : { certFile: join(outDir, 'tls.crt'), keyFile: join(outDir, 'tls.key'), caFile: join(outDir, 'ca.crt') });
   const target: CertsTarget = {
@@ -101,6 +107,7 @@ export function parseCertsConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     plan: {
       ...base.plan,
       dnsNames: serviceDnsNames(values.service ?? 'gossip-safe', namespace),
+      ...(ipAddresses.length === 0 ? {} : { ipAddresses }),
       caValidDays: days('--ca-valid-days', values['ca-valid-days'], DEFAULT_PLAN.caValidDays),
       certValidDays: days('--cert-valid-days', values['cert-valid-days'], DEFAULT_PLAN.certValidDays),
     },

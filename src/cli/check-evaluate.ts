@@ -1,7 +1,6 @@
 import type { AdmissionRequest } from '../admission/types.js';
 import type { ProfileSet } from '../profiles/types.js';
-import { validateObject } from '../validate/index.js';
-import type { ValidationMode, Violation } from '../validate/types.js';
+import type { ValidationMode } from '../validate/types.js';
 import type { WebhookEndpoint } from '../webhook/endpoints.js';
 import { injectObject } from './injection.js';
 import type { K8sObject, ManifestObject } from './manifests.js';
@@ -43,6 +42,8 @@ export interface CheckOptions {
 
 /** Rule id for a warning of the mutating webhook (with --assume-injection). */
 export const MUTATION_WARNING_RULE = 'mutation-warning';
+/** Rule id for an object the validating webhook could not review (it failed the boundary check). */
+export const NOT_REVIEWED_RULE = 'malformed-object';
 
 function groupVersion(apiVersion: string | undefined): { group: string; version: string } {
   const [a, b] = (apiVersion ?? '').split('/');
@@ -87,15 +88,13 @@ export function checkPair(pair: ObjectPair, options: CheckOptions): CheckedObjec
   const outcome = endpoint.handle(request);
   warnings.push(...(outcome.warnings ?? []));
 
-  const violations: readonly Violation[] = validateObject(
-    { operation, kind, namespace, ...(name === undefined ? {} : { name }), object, ...(oldObject === undefined ? {} : { oldObject }) },
-    { profiles: options.profiles },
-  );
-  // The handler skips what it does not review (other API groups, subresources): so do the findings.
-  const reviewed = new Set(outcome.rules ?? []);
+  // The handler's own structured findings: the rules are evaluated once, by the webhook handler.
+  const violations = outcome.violations ?? [];
+  const ruleMessages = new Set(violations.map((v) => v.message));
   const findings: Finding[] = [
     ...warnings.slice(0, mutationWarnings).map((message) => ({ rule: MUTATION_WARNING_RULE, level: 'warning' as const, message })),
-    ...violations.filter((v) => reviewed.has(v.rule)).map((v) => ({
+    ...(outcome.warnings ?? []).filter((w) => !ruleMessages.has(w)).map((message) => ({ rule: NOT_REVIEWED_RULE, level: 'warning' as const, message })),
+    ...violations.map((v) => ({
       rule: v.rule,
       level: v.severity === 'deny' && options.mode === 'enforce' ? ('error' as const) : ('warning' as const),
       message: v.message,

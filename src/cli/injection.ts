@@ -1,4 +1,7 @@
 import { ANNOTATION_MIGRATE_FROM } from '../contract.js';
+import { claimTemplateNames } from '../datastore/persistence.js';
+import { checkTemplate, checkWorkload } from '../datastore/shape.js';
+import { warning } from '../datastore/warning.js';
 import { isWorkloadKind, type PodTemplateSpec, type Workload } from '../k8s/types.js';
 import { mutatePodTemplate, type MutationContext } from '../mutate/template.js';
 import { mutateWorkloadUpdate } from '../mutate/workload.js';
@@ -26,12 +29,6 @@ export interface InjectionResult {
   readonly profile?: string;
 }
 
-/** A StatefulSet's claim templates outlive its pods, as PVC volumes do in the pods it creates. */
-function claimTemplateNames(object: K8sObject): Set<string> {
-  if (object.kind !== 'StatefulSet') return new Set();
-  const claims = (object as Workload).spec?.volumeClaimTemplates ?? [];
-  return new Set(claims.map((c) => c.metadata?.name).filter((n): n is string => typeof n === 'string'));
-}
 
 /**
  * What the webhooks would do to an object, computed offline with the very functions they call:
@@ -45,22 +42,30 @@ export function injectObject(request: InjectionRequest, profiles: ProfileSet): I
   const injected: string[] = [];
   const warnings: string[] = [];
   let profile: string | undefined;
-  const ctx: MutationContext = { profiles, persistentVolumeNames: claimTemplateNames(object) };
+  const path = templatePath(object.kind);
+  if (path === undefined) return { object, injected, warnings };
+  // The boundary check: a manifest gossip-safe cannot read is left as it is, with a warning.
+  const shape = checkTemplate(podTemplateOf(object) ?? null, path.length === 0 ? 'pod' : path.join('.'));
+  if (!shape.ok) return { object, injected, warnings: [warning(`${shape.problem}; nothing injected`)] };
+  const workload = isWorkloadKind(object.kind) ? checkWorkload(object) : undefined;
+  const ctx: MutationContext = { profiles, persistentVolumeNames: claimTemplateNames(object.kind, workload?.ok === true ? workload.value : undefined) };
 
   const old = request.oldObject;
-  if (old !== undefined && isWorkloadKind(object.kind) && old.kind === object.kind) {
-    const update = mutateWorkloadUpdate(old as Workload, object as Workload, ctx);
-    object = update.workload as K8sObject;
-    injected.push(...update.injected);
-    warnings.push(...update.warnings);
-    profile = update.profile;
+  if (old !== undefined && workload?.ok === true && old.kind === object.kind) {
+    const stored = checkWorkload(old, 'base');
+    if (stored.ok) {
+      const update = mutateWorkloadUpdate(stored.value, workload.value, ctx);
+      object = update.workload as K8sObject;
+      injected.push(...update.injected);
+      warnings.push(...update.warnings);
+      profile = update.profile;
+    } else {
+      warnings.push(warning(`${stored.problem}; the version change from the base is not checked`));
+    }
   }
 
   const original = podTemplateOf(object);
-  const path = templatePath(object.kind);
-  if (original === undefined || path === undefined) {
-    return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
-  }
+  if (original === undefined) return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
   let pod = mutatePodTemplate(original, ctx);
   if (request.migrateFrom !== undefined && pod.profile !== undefined && pod.profile === profileForImage(profiles, request.migrateFrom)?.name) {
     // Only where the old image is the same datastore: `--migrate-from cassandra:3.11` means

@@ -8,13 +8,13 @@
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
+  name?: string | null;
+  generateName?: string | null;
+  namespace?: string | null;
   uid?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  managedFields?: unknown[];
+  labels?: Record<string, string> | null;
+  annotations?: Record<string, string> | null;
+  managedFields?: unknown[] | null;
   [key: string]: unknown;
 }
 
@@ -25,27 +25,27 @@ export interface ObjectFieldSelector {
 
 export interface EnvVar {
   name: string;
-  value?: string;
+  value?: string | null;
   valueFrom?: {
-    fieldRef?: ObjectFieldSelector;
+    fieldRef?: ObjectFieldSelector | null;
     [key: string]: unknown;
   };
 }
 
 export interface ExecAction {
-  command?: string[];
+  command?: string[] | null;
 }
 
 export interface LifecycleHandler {
-  exec?: ExecAction;
+  exec?: ExecAction | null;
   httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; [key: string]: unknown };
   sleep?: { seconds: number };
   tcpSocket?: unknown;
 }
 
 export interface Lifecycle {
-  preStop?: LifecycleHandler;
-  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler | null;
+  postStart?: LifecycleHandler | null;
 }
 
 export interface VolumeMount {
@@ -58,21 +58,21 @@ export interface VolumeMount {
 
 export interface Container {
   name: string;
-  image?: string;
-  command?: string[];
-  args?: string[];
-  env?: EnvVar[];
-  envFrom?: unknown[];
-  volumeMounts?: VolumeMount[];
+  image?: string | null;
+  command?: string[] | null;
+  args?: string[] | null;
+  env?: EnvVar[] | null;
+  envFrom?: unknown[] | null;
+  volumeMounts?: VolumeMount[] | null;
   resources?: Record<string, unknown>;
   securityContext?: Record<string, unknown>;
-  lifecycle?: Lifecycle;
+  lifecycle?: Lifecycle | null;
   [key: string]: unknown;
 }
 
 export interface Volume {
   name: string;
-  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean } | null;
   emptyDir?: Record<string, unknown>;
   ephemeral?: unknown;
   [key: string]: unknown;
@@ -80,40 +80,40 @@ export interface Volume {
 
 export interface PodSpec {
   containers: Container[];
-  initContainers?: Container[];
-  volumes?: Volume[];
-  terminationGracePeriodSeconds?: number;
+  initContainers?: Container[] | null;
+  volumes?: Volume[] | null;
+  terminationGracePeriodSeconds?: number | null;
   [key: string]: unknown;
 }
 
 export interface Pod {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
-  spec?: PodSpec;
-  status?: unknown;
+  metadata?: ObjectMeta | null;
+  spec?: PodSpec | null;
+  status?: unknown | null;
   [key: string]: unknown;
 }
 
 export interface PodTemplateSpec {
-  metadata?: ObjectMeta;
-  spec?: PodSpec;
+  metadata?: ObjectMeta | null;
+  spec?: PodSpec | null;
 }
 
 export interface PersistentVolumeClaimTemplate {
-  metadata?: ObjectMeta;
+  metadata?: ObjectMeta | null;
   [key: string]: unknown;
 }
 
 export interface WorkloadSpec {
-  replicas?: number;
-  template?: PodTemplateSpec;
-  volumeClaimTemplates?: PersistentVolumeClaimTemplate[];
+  replicas?: number | null;
+  template?: PodTemplateSpec | null;
+  volumeClaimTemplates?: PersistentVolumeClaimTemplate[] | null;
   [key: string]: unknown;
 }
 
 export interface WorkloadStatus {
-  replicas?: number;
+  replicas?: number | null;
   readyReplicas?: number;
   updatedReplicas?: number;
   currentReplicas?: number;
@@ -127,9 +127,9 @@ export interface WorkloadStatus {
 export interface Workload {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
-  spec?: WorkloadSpec;
-  status?: WorkloadStatus;
+  metadata?: ObjectMeta | null;
+  spec?: WorkloadSpec | null;
+  status?: WorkloadStatus | null;
   [key: string]: unknown;
 }
 

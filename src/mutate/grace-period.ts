@@ -1,9 +1,9 @@
+import { DEFAULT_GRACE_SECONDS } from '../datastore/conventions.js';
 import type { PodSpec } from '../k8s/types.js';
 import type { Profile } from '../profiles/types.js';
 import { warning, type MutationReport } from './report.js';
 
-/** Kubernetes' default terminationGracePeriodSeconds. */
-export const DEFAULT_GRACE_SECONDS = 30;
+export { DEFAULT_GRACE_SECONDS };
 
 /** Raises terminationGracePeriodSeconds to the profile's minimum when it is lower. */
 export function ensureGracePeriod(spec: PodSpec, profile: Profile, report: MutationReport): void {

@@ -5,6 +5,7 @@ import {
   ENV_POD_NAMESPACE,
   ENV_POD_UID,
 } from '../contract.js';
+import { NODE_NAME_VALUE } from '../datastore/conventions.js';
 import type { Container, EnvVar } from '../k8s/types.js';
 import { warning, type MutationReport } from './report.js';
 
@@ -16,7 +17,7 @@ const IDENTITY_FIELDS: readonly (readonly [string, string])[] = [
   [ENV_POD_IP, 'status.podIP'],
 ];
 
-export const NODE_NAME_VALUE = `$(${ENV_POD_UID})`;
+export { NODE_NAME_VALUE };
 
 function fieldRefEnv(name: string, fieldPath: string): EnvVar {
   return { name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } };

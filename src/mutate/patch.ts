@@ -5,7 +5,7 @@ export type { Operation as PatchOperation };
 function withoutManagedFields<T>(obj: T): T {
   if (typeof obj !== 'object' || obj === null) return obj;
   const meta = (obj as { metadata?: Record<string, unknown> }).metadata;
-  if (meta === undefined || !('managedFields' in meta)) return obj;
+  if (typeof meta !== 'object' || meta === null || !('managedFields' in meta)) return obj;
   const { managedFields: _ignored, ...rest } = meta;
   return { ...obj, metadata: rest };
 }

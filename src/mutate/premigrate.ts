@@ -10,7 +10,7 @@ import type { Container, EnvVar } from '../k8s/types.js';
 import { premigrateScript } from '../premigrate/index.js';
 import { profileForImage } from '../profiles/profile-set.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
-import { compareVersions, imageVersion } from '../profiles/version.js';
+import { sameVersion } from '../datastore/identity.js';
 import { parsePremigrateTimeout } from './premigrate-timeout.js';
 import { warning } from './report.js';
 import type { InjectionStep } from './template.js';
@@ -32,9 +32,7 @@ function reasonToSkip(from: string, container: Container, profile: Profile, prof
   if (fromProfile !== undefined && fromProfile !== profile) {
     return `${ANNOTATION_MIGRATE_FROM} "${from}" is a ${fromProfile.name} image, but container "${container.name}" runs ${profile.name}`;
   }
-  const fromVersion = imageVersion(from);
-  const targetVersion = imageVersion(target);
-  if (from === target || (fromVersion !== undefined && targetVersion !== undefined && compareVersions(fromVersion, targetVersion) === 0)) {
+  if (sameVersion(from, target)) {
     return `${ANNOTATION_MIGRATE_FROM} "${from}" is the version container "${container.name}" already runs ("${target}"): nothing to migrate`;
   }
   return undefined;
@@ -57,11 +55,11 @@ export function premigrateContainer(main: Container, from: string, script: strin
   ];
   // `sh -c script NAME args...`: NAME is the script's $0, the main container's args its "$@".
   const init: Container = { name: PREMIGRATE_CONTAINER, image: from, command: ['/bin/sh', '-c', script, PREMIGRATE_CONTAINER] };
-  if (main.args !== undefined) init.args = [...main.args];
+  if (main.args != null) init.args = [...main.args];
   init.env = env;
   for (const field of COPIED_FIELDS) {
     const value: unknown = main[field];
-    if (value !== undefined) Object.assign(init, { [field]: structuredClone(value) });
+    if (value != null) Object.assign(init, { [field]: structuredClone(value) });
   }
   // `kubectl describe pod` then shows the script's last log lines when it fails.
   init.terminationMessagePolicy = 'FallbackToLogsOnError';
@@ -99,7 +97,7 @@ export const premigrateStep: InjectionStep = ({ template, container, profile, ct
   template.spec.initContainers = [...existing, premigrateContainer(container, from, script, timeout.seconds)];
   report.injected.push(PREMIGRATE_INJECTED);
 
-  if (container.command !== undefined) {
+  if (container.command != null) {
     report.warnings.push(
       warning(`container "${container.name}" sets command; ${PREMIGRATE_CONTAINER} starts ${from} with the image's standard launcher and the container's args instead`),
     );

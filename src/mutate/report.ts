@@ -1,3 +1,5 @@
+export { warning } from '../datastore/warning.js';
+
 /** What one mutation step did: names of what it injected and warnings for the user. */
 export interface MutationReport {
   readonly injected: string[];
@@ -6,9 +8,4 @@ export interface MutationReport {
 
 export function emptyReport(): MutationReport {
   return { injected: [], warnings: [] };
-}
-
-/** Admission warnings are shown by kubectl as `Warning: <text>`; say who is speaking. */
-export function warning(text: string): string {
-  return `gossip-safe: ${text}`;
 }

@@ -5,10 +5,10 @@ import { cloneJson } from './clone.js';
 import { ensureGracePeriod } from './grace-period.js';
 import { ensureIdentityEnv } from './identity-env.js';
 import { ensureLeaveHook } from './leave-hook.js';
-import { wantsPerPodNodeName } from './node-name.js';
+import { wantsPerPodNodeName } from '../datastore/persistence.js';
 import { premigrateStep } from './premigrate.js';
 import { emptyReport, type MutationReport } from './report.js';
-import { selectDatastore } from './select-container.js';
+import { selectDatastore } from '../datastore/select-container.js';
 import { writeStatus } from './status-annotation.js';
 
 export interface MutationContext {
@@ -61,7 +61,7 @@ export interface TemplateMutation<T extends PodTemplateSpec = PodTemplateSpec> {
  * an object from the apiserver, so copying it was wasted time on every admission.
  */
 function cloneForMutation<T extends PodTemplateSpec>(original: T): T {
-  return cloneJson(original, original.metadata?.managedFields);
+  return cloneJson(original, original.metadata?.managedFields ?? undefined);
 }
 
 /**

@@ -5,7 +5,7 @@ import { diffPatch } from './patch.js';
 import type { PodMutation } from './pod.js';
 import { warning } from './report.js';
 import type { MutationContext } from './template.js';
-import { asTemplate, detectVersionChange, isVersionChange, needsPremigration } from './version-change.js';
+import { detectVersionChange, isVersionChange, needsPremigration } from '../datastore/version-change.js';
 
 /** Same shape as a pod mutation: the result, its patch, and what was done. */
 export interface WorkloadMutation extends Omit<PodMutation, 'pod'> {
@@ -35,9 +35,10 @@ function templateAnnotation(t: PodTemplateSpec | undefined): string | undefined 
  */
 export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx: MutationContext): WorkloadMutation {
   const unchanged: WorkloadMutation = { workload: object, patch: [], injected: [], warnings: [] };
-  const oldTemplate = asTemplate(oldObject.spec?.template);
-  const newTemplate = asTemplate(object.spec?.template);
-  if (oldTemplate === undefined || newTemplate === undefined) return unchanged;
+  // Both objects have passed the boundary check (datastore/shape.ts checkWorkload).
+  const oldTemplate = oldObject.spec?.template;
+  const newTemplate = object.spec?.template;
+  if (oldTemplate == null || newTemplate == null) return unchanged;
   // Its pods are excluded from injection, so nothing would act on the annotation.
   if (newTemplate.metadata?.labels?.[LABEL_INJECT] === 'disabled') return unchanged;
   const change = detectVersionChange(oldTemplate, newTemplate, ctx.profiles);
@@ -60,7 +61,7 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   }
   if (value === undefined) return { ...unchanged, ...about };
 
-  const workload = cloneJson(object, object.metadata?.managedFields);
+  const workload = cloneJson(object, object.metadata?.managedFields ?? undefined);
   const template = workload.spec!.template!;
   template.metadata ??= {};
   template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };

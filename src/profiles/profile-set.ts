@@ -1,4 +1,5 @@
 import { compileImagePattern, parseImageRef, type ImagePattern, type ImageRef } from './image.js';
+import { compareVersions, imageVersion, parseTagVersion, type ImageVersion } from './version.js';
 import type { LeaveRule, Profile, ProfileSet } from './types.js';
 
 interface CompiledProfile {
@@ -37,13 +38,31 @@ export function profileForImage(set: ProfileSet, image: string | ImageRef): Prof
   return compiledOf(set).find((c) => c.patterns.some((p) => p.matches(ref)))?.profile;
 }
 
-/** The leave command for this profile and image, or undefined when the profile has none. */
-export function leaveCommandFor(set: ProfileSet, profile: Profile, image: string): readonly string[] | undefined {
+/** The leave rule for this profile and image, or undefined when the profile has none. */
+export function leaveRuleFor(set: ProfileSet, profile: Profile, image: string): LeaveRule | undefined {
   // Patterns were compiled once in createProfileSet; never compile on the request path.
   const entry = compiledOf(set).find((c) => c.profile.name === profile.name);
   if (entry === undefined) return undefined;
   const ref = parseImageRef(image);
-  return entry.leave.find((r) => r.patterns.length === 0 || r.patterns.some((p) => p.matches(ref)))?.rule.command;
+  const version = imageVersion(ref);
+  return entry.leave.find(
+    (r) => (r.patterns.length === 0 || r.patterns.some((p) => p.matches(ref))) && inRanges(r.rule, version),
+  )?.rule;
+}
+
+function inRanges(rule: LeaveRule, version: ImageVersion | undefined): boolean {
+  if (rule.versions === undefined) return true;
+  if (version === undefined) return false;
+  return rule.versions.some(({ from, below }) => {
+    const lo = parseTagVersion(from);
+    const hi = parseTagVersion(below);
+    return lo !== undefined && hi !== undefined && compareVersions(version, lo) >= 0 && compareVersions(version, hi) < 0;
+  });
+}
+
+/** The leave command for this profile and image, or undefined when the profile has none. */
+export function leaveCommandFor(set: ProfileSet, profile: Profile, image: string): readonly string[] | undefined {
+  return leaveRuleFor(set, profile, image)?.command;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -20,6 +20,30 @@ export interface LeaveRule {
   /** Image patterns this command applies to; empty means every image of the profile. */
   readonly images: readonly string[];
   readonly command: readonly string[];
+  /**
+   * Version ranges (of the image tag) this rule applies to: `from` inclusive, `below` exclusive,
+   * missing parts counting as 0. Absent: every version. An image without a readable version
+   * matches no ranged rule, and falls through to the next rule.
+   */
+  readonly versions?: readonly { readonly from: string; readonly below: string }[];
+  /**
+   * The command only works with credentials from the container's env (the CLI reads them
+   * itself): at least one of `anyOf` must be set by `env`, or may be set by an `envFrom`.
+   * Otherwise the hook is not injected and a warning gives `why`.
+   */
+  readonly requiresEnv?: { readonly anyOf: readonly string[]; readonly why: string };
+  /**
+   * Not injected when the container's command line (command and args, shell scripts split into
+   * words) has one of these flags, e.g. `-server`; a warning gives `why`.
+   */
+  readonly notWithFlags?: { readonly flags: readonly string[]; readonly why: string };
+  /**
+   * Flags of the agent's own command line that the leave command must repeat to reach it (a
+   * non-default RPC address, an RPC auth key), unless the container's env already sets `env`,
+   * which the CLI reads itself. A value the kubelet or a shell would expand (`$`) cannot be
+   * repeated in an exec hook: the hook is then not injected, with a warning.
+   */
+  readonly forwardFlags?: readonly { readonly flag: string; readonly env: string }[];
 }
 
 export interface Profile {

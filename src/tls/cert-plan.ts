@@ -16,6 +16,11 @@ export const CERT_SECRET_KEYS = ['tls.crt', 'tls.key', 'ca.crt', 'ca.key'] as co
 
 export interface PlanOptions {
   readonly dnsNames: readonly string[];
+  /**
+   * IP address SANs of the serving certificate, for an apiserver that calls the webhook by a
+   * `url` with an IP (a webhook outside the cluster, the e2e suite); none in a normal install.
+   */
+  readonly ipAddresses?: readonly string[];
   readonly caValidDays: number;
   readonly certValidDays: number;
   /** Renew when this fraction of a certificate's lifetime has passed (2/3, like kubelet). */
@@ -114,12 +119,13 @@ export async function planCertificates(current: Partial<CertSecretData> | undefi
   if (servingCert === undefined || !keyMatches(servingCert, serving.key)) servingProblem = 'missing or unusable';
   else if (!servingCert.checkIssued(caCert) || !servingCert.verify(caCert.publicKey)) servingProblem = 'not signed by the current CA';
   else if (options.dnsNames.some((name) => servingCert.checkHost(name, { wildcards: false }) === undefined)) servingProblem = 'missing a DNS name';
+  else if ((options.ipAddresses ?? []).some((ip) => servingCert.checkIP(ip) === undefined)) servingProblem = 'missing an IP address';
   else servingProblem = renewalReason(servingCert, now, options.renewAtFraction);
   if (servingProblem !== undefined) {
     changes.push(`issued a new serving certificate: the old one was ${servingProblem}`);
     // Never valid beyond its CA.
     const validDays = Math.max(1, Math.min(options.certValidDays, Math.floor(daysLeft(caCert, now))));
-    serving = normalised(await generateServingCert(ca, options.dnsNames, [], validDays, now));
+    serving = normalised(await generateServingCert(ca, options.dnsNames, options.ipAddresses ?? [], validDays, now));
   }
   const data: CertSecretData = { 'tls.crt': serving.cert, 'tls.key': serving.key, 'ca.crt': bundle.join(''), 'ca.key': ca.key };
   if (changes.length === 0 && current !== undefined && CERT_SECRET_KEYS.some((k) => current[k] !== data[k])) changes.push('normalised the CA bundle');

@@ -1,7 +1,7 @@
 import { allow, deny, type AdmissionOutcome } from '../admission/outcome.js';
 import type { AdmissionRequest } from '../admission/types.js';
 import { isWorkloadKind } from '../k8s/types.js';
-import { validateObject } from '../validate/index.js';
+import { evaluate } from '../validate/index.js';
 import type { ValidationContext, ValidationMode, Violation } from '../validate/types.js';
 
 /** The kind to validate, only for the API groups gossip-safe knows (core Pods, apps workloads). */
@@ -23,13 +23,13 @@ export function joinMessages(messages: readonly string[]): string {
  * 403, warn-severity ones become warnings. Warn: always allowed, every message a warning with
  * the very text enforce would deny with.
  */
-export function validationOutcome(violations: readonly Violation[], mode: ValidationMode): AdmissionOutcome {
+export function validationOutcome(violations: readonly Violation[], mode: ValidationMode, extraWarnings: readonly string[] = []): AdmissionOutcome {
   const rules = [...new Set(violations.map((v) => v.rule))];
   const denials = violations.filter((v) => v.severity === 'deny').map((v) => v.message);
-  const warnings = violations.filter((v) => v.severity === 'warn').map((v) => v.message);
-  if (mode === 'warn') return allow({ warnings: [...denials, ...warnings], rules });
-  if (denials.length > 0) return deny(joinMessages(denials), { warnings, rules });
-  return allow({ warnings, rules });
+  const warnings = [...extraWarnings, ...violations.filter((v) => v.severity === 'warn').map((v) => v.message)];
+  if (mode === 'warn') return allow({ warnings: [...denials, ...warnings], rules, violations });
+  if (denials.length > 0) return deny(joinMessages(denials), { warnings, rules, violations });
+  return allow({ warnings, rules, violations });
 }
 
 /**
@@ -40,7 +40,7 @@ export function validationOutcome(violations: readonly Violation[], mode: Valida
 export function handleValidation(request: AdmissionRequest, ctx: ValidationContext, mode: ValidationMode): AdmissionOutcome {
   const kind = kindOf(request);
   if (kind === undefined || (request.subResource !== undefined && request.subResource !== '')) return allow();
-  const violations = validateObject(
+  const { violations, malformed } = evaluate(
     {
       operation: request.operation,
       kind,
@@ -51,5 +51,5 @@ export function handleValidation(request: AdmissionRequest, ctx: ValidationConte
     },
     ctx,
   );
-  return validationOutcome(violations, mode);
+  return validationOutcome(violations, mode, malformed === undefined ? [] : [malformed]);
 }

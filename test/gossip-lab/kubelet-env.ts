@@ -68,9 +68,9 @@ export function resolveContainerEnv(container: Container, pod: PodFacts): Record
   const env: Record<string, string> = {};
   const known = (name: string): string | undefined => (Object.hasOwn(env, name) ? env[name] : undefined);
   for (const v of container.env ?? []) {
-    if (v.value !== undefined || v.valueFrom === undefined) {
+    if (v.value != null || v.valueFrom == null) {
       env[v.name] = expandVars(v.value ?? '', known);
-    } else if (v.valueFrom.fieldRef !== undefined) {
+    } else if (v.valueFrom.fieldRef != null) {
       env[v.name] = fieldValue(v.valueFrom.fieldRef.fieldPath, pod);
     } else {
       throw new Error(`gossip lab: env ${v.name} uses a valueFrom source that is not simulated`);

@@ -125,7 +125,7 @@ export class SerfStatefulSet {
    */
   async gracefulStop(inc: Incarnation): Promise<GracefulStop> {
     const command = inc.container.lifecycle?.preStop?.exec?.command;
-    if (command === undefined) throw new Error(`gossip lab: ${inc.podName} has no preStop exec hook`);
+    if (command == null) throw new Error(`gossip lab: ${inc.podName} has no preStop exec hook`);
     const graceMs = (inc.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
     const started = Date.now();
     const hook = await runCommand(command, processEnv(inc.podName, inc.env, inc.rpcAddr), graceMs);

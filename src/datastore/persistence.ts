@@ -1,4 +1,4 @@
-import type { Container, PodSpec } from '../k8s/types.js';
+import type { Container, PodSpec, Workload } from '../k8s/types.js';
 import type { Profile } from '../profiles/types.js';
 
 function covers(mountPath: string, path: string): boolean {
@@ -41,4 +41,16 @@ export function wantsPerPodNodeName(
     case 'unless-persistent-data':
       return !isOnPersistentVolume(spec, container, profile.persistentDataPath ?? '/', persistentVolumeNames);
   }
+}
+
+/**
+ * A StatefulSet's volumeClaimTemplates outlive its pods, as PVC volumes do in the pods it
+ * creates: mounts of them count as persistent. Only StatefulSets have them (the apiserver drops
+ * the field from other kinds, so a Deployment's is ignored here too).
+ */
+export function claimTemplateNames(kind: string | undefined, workload: Workload | undefined): ReadonlySet<string> {
+  if (kind !== 'StatefulSet') return new Set();
+  const claims = workload?.spec?.volumeClaimTemplates;
+  if (!Array.isArray(claims)) return new Set();
+  return new Set(claims.map((c) => c?.metadata?.name).filter((n): n is string => typeof n === 'string'));
 }

@@ -28,39 +28,6 @@ export interface VersionChange {
   readonly oldImagePinned: boolean;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const optional = (v: unknown, ok: (v: unknown) => boolean): boolean => v === undefined || v === null || ok(v);
-const isList = (v: unknown): boolean => Array.isArray(v);
-const isString = (v: unknown): boolean => typeof v === 'string';
-
-function isContainer(c: unknown): boolean {
-  return (
-    isRecord(c) &&
-    isString(c['name']) &&
-    optional(c['image'], isString) &&
-    optional(c['env'], (env) => Array.isArray(env) && env.every(isRecord)) &&
-    optional(c['volumeMounts'], (m) => Array.isArray(m) && m.every(isRecord)) &&
-    optional(c['lifecycle'], isRecord)
-  );
-}
-
-/**
- * A pod (or pod template) whose shape we can trust: the fields the rules and mutations read
- * have the types Kubernetes gives them. Manifests the apiserver never saw (the offline CLI)
- * can be anything; a malformed one yields undefined, never an exception.
- */
-export function asTemplate(value: unknown): PodTemplateSpec | undefined {
-  if (!isRecord(value) || !optional(value['metadata'], isRecord)) return undefined;
-  const annotations = isRecord(value['metadata']) ? value['metadata']['annotations'] : undefined;
-  if (!optional(annotations, isRecord)) return undefined;
-  const spec = value['spec'];
-  if (!isRecord(spec) || !Array.isArray(spec['containers']) || !spec['containers'].every(isContainer)) return undefined;
-  const init = spec['initContainers'];
-  if (!optional(init, (i) => Array.isArray(i) && i.every(isContainer))) return undefined;
-  if (!optional(spec['volumes'], isList) || !optional(spec['terminationGracePeriodSeconds'], (n) => typeof n === 'number')) return undefined;
-  return value as PodTemplateSpec;
-}
-
 function containerNamed(t: PodTemplateSpec, name: string): Container | undefined {
   return (t.spec?.containers ?? []).find((c) => c.name === name);
 }
@@ -123,16 +90,4 @@ export function needsPremigration(change: VersionChange): boolean {
   if (change.difference === 'none') return false;
   if (change.difference === 'unknown') return true;
   return reachesLevel(change.difference, migrationLevel(change.profile));
-}
-
-/** `image` runs the same build as `reference`: equal, or same repository and same version. */
-export function namesSameVersion(image: string, reference: string): boolean {
-  if (image === reference) return true;
-  const a = parseImageRef(image);
-  const b = parseImageRef(reference);
-  if (a.path !== b.path) return false;
-  if (a.digest !== undefined && a.digest === b.digest) return true;
-  const va = imageVersion(a);
-  const vb = imageVersion(b);
-  return va !== undefined && vb !== undefined && compareVersions(va, vb) === 0;
 }

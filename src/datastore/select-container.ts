@@ -2,7 +2,7 @@ import { ANNOTATION_CONTAINER, ANNOTATION_PROFILE } from '../contract.js';
 import type { Container, PodTemplateSpec } from '../k8s/types.js';
 import { profileForImage } from '../profiles/profile-set.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
-import { warning } from './report.js';
+import { warning } from './warning.js';
 
 /** The datastore container of a pod (or pod template) and its profile. */
 export interface DatastoreSelection {

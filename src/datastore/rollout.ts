@@ -1,8 +1,4 @@
 import type { Workload } from '../k8s/types.js';
-import type { VersionChange } from '../mutate/version-change.js';
-import type { Subject } from './subject.js';
-import type { Violation } from './types.js';
-import { versionPair } from './version-rules.js';
 
 function count(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
@@ -48,16 +44,4 @@ export function unfinishedRollout(kind: string, old: Workload): string | undefin
     reasons.push(`generation ${generation} not yet observed by the controller`);
   }
   return reasons.length === 0 ? undefined : reasons.join(', ');
-}
-
-/** A datastore version change on top of an unfinished rollout: two version changes in flight. */
-export function rolloutViolation(subject: Subject, kind: string, old: Workload, change: VersionChange): Violation | undefined {
-  if (change.profile.premigration !== 'required' || change.difference === 'none') return undefined;
-  const reason = unfinishedRollout(kind, old);
-  if (reason === undefined) return undefined;
-  const target = `${subject.kind}/${subject.name}${subject.namespace === undefined ? '' : ` -n ${subject.namespace}`}`;
-  const message =
-    `${subject.ref}: previous rollout still in progress (${reason}); ` +
-    `finish it (kubectl rollout status ${target}) or roll it back (kubectl rollout undo ${target}) before changing ${versionPair(change)}`;
-  return { rule: 'rollout-in-progress', severity: 'deny', message, container: change.container };
 }

@@ -1,0 +1,34 @@
+import { ANNOTATION_MIGRATE_FROM } from '../../contract.js';
+import { needsPremigration } from '../../datastore/version-change.js';
+import { hasMigrationStep, SET_MIGRATE_FROM, versionPair } from '../messages.js';
+import { defineRule, WORKLOADS } from '../rule.js';
+import { enableInjection } from '../subject.js';
+
+export const versionChangeWithoutMigration = defineRule({
+  id: 'version-change-without-migration',
+  severity: 'deny',
+  summary:
+    'A workload UPDATE changes the datastore version by at least `migrateOn` and the new template has no migration step: neither `migrate-from-image` naming the old version nor a `gossip-premigrate` init container with the old image. Also when `migrate-from-image` names another image than the old one on any version change.',
+  fix: 'Label the namespace `gossip-safe.io/inject=enabled`, or set the annotation to the old image, as the message says.',
+  kinds: WORKLOADS,
+  operations: ['UPDATE'],
+  profiles: 'premigration-required',
+  check({ subject, template, change }) {
+    if (change === undefined || change.difference === 'none' || hasMigrationStep(template, change)) return undefined;
+    const container = change.container;
+    const declared = template.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM];
+    const setIt = `set ${SET_MIGRATE_FROM}=${JSON.stringify(change.oldImage)}`;
+    if (declared !== undefined) {
+      // A stale annotation from an earlier upgrade would run an even older version on the data.
+      return {
+        message: `${subject.ref}: container "${container}" changes ${versionPair(change)} but ${ANNOTATION_MIGRATE_FROM} is ${JSON.stringify(declared)}, not the old image; ${setIt}`,
+        container,
+      };
+    }
+    if (!needsPremigration(change) || change.difference === 'unknown') return undefined;
+    return {
+      message: `${subject.ref}: container "${container}" changes ${versionPair(change)} without an IP-migration step; ${enableInjection(subject)}, or ${setIt}`,
+      container,
+    };
+  },
+});
