@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuSeconds } from './processes.js';
+import { cpuSeconds, treeCpuSeconds } from './processes.js';
 
 export interface LoadOptions {
   readonly url: string;
@@ -11,7 +11,7 @@ export interface LoadOptions {
   readonly seconds: number;
   /** Fixed offered load in requests per second; unset for as fast as the server answers. */
   readonly rate?: number;
-  /** The server's pid, to measure its CPU use during the run. */
+  /** The server's pid, to measure its CPU use (with its workers') during the run. */
   readonly serverPid: number;
 }
 
@@ -49,7 +49,7 @@ function percentile(sorted: Float64Array, p: number): number {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies = new Float64Array(options.maxRequests + options.connections * 2);
   let count = 0;
-  const serverCpu0 = cpuSeconds(options.serverPid);
+  const serverCpu0 = treeCpuSeconds(options.serverPid);
   const clientCpu0 = cpuSeconds('self');
   const started = process.hrtime.bigint();
 
@@ -80,7 +80,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const serverCpu = (cpuSeconds(options.serverPid) - serverCpu0) / seconds;
+  const serverCpu = (treeCpuSeconds(options.serverPid) - serverCpu0) / seconds;
   const clientCpu = (cpuSeconds('self') - clientCpu0) / seconds;
   const sorted = latencies.subarray(0, count).sort();
   return {

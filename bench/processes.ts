@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, readFileSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A server the benchmark started in its own process, listening on loopback. */
@@ -14,7 +14,7 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `node ...args` with stdout and stderr going to `logFile`, and waits (at most
+ * Starts `command ...args` (node by default) with stdout and stderr going to `logFile`, and waits (at most
  * `timeoutMs`) until `findPort` recognises the port in one of the JSON lines it wrote.
  * Logging to a file rather than a pipe keeps the benchmark process out of the server's way.
  */
@@ -24,9 +24,10 @@ export async function startServerProcess(
   logFile: string,
   findPort: (line: Record<string, unknown>) => number | undefined,
   timeoutMs = 20_000,
+  command: string = process.execPath,
 ): Promise<ServerProcess> {
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...args], { stdio: ['ignore', fd, fd] });
+  const child = spawn(command, [...args], { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = once(child, 'exit');
   const deadline = Date.now() + timeoutMs;
@@ -71,6 +72,46 @@ export function peakRssBytes(pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (match?.[1] === undefined) throw new Error(`no VmHWM for pid ${pid}`);
   return Number(match[1]) * 1024;
+}
+
+/** The process and its descendants (cluster workers), from /proc/PID/task/TID/children. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i]!;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const tid of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) if (child !== '') out.push(Number(child));
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU seconds used so far by a process and its descendants (a cluster primary and its workers). */
+export function treeCpuSeconds(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      total += cpuSeconds(p);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** Sum of the peak RSS of a process and its descendants: what one pod with N workers needs at most. */
+export function treePeakRssBytes(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + peakRssBytes(p), 0);
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */

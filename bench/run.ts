@@ -1,27 +1,30 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { ensureDevCertificates } from '../src/tls/dev-certs.js';
-import { LOAD_BODIES, PROJECT_DIR, recordedReviews, type BodyName } from './fixtures.js';
+import { BODY_NAMES, loadBodies, PROJECT_DIR, type BodyName } from './fixtures.js';
 import type { InProcessResults } from './in-process.js';
 import { runLoad, type LoadResult } from './load.js';
-import { peakRssBytes, startServerProcess, type ServerProcess } from './processes.js';
+import { peakRssBytes, startServerProcess, treePeakRssBytes, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
-import { renderTable, evaluateTargets, type BenchResults, type ThroughputFigures } from './report.js';
+import { GOSSIP_SAFE_VERSION } from '../src/version.js';
+import { renderTable, evaluateTargets, sideFigures, SERVER_NAMES, type BenchResults, type Ratio, type ServerName, type SideFigures, type ThroughputFigures } from './report.js';
 import { stressPod, stressRequest } from './stress-pod.js';
 
 /**
- * `npm run bench`: gossip-safe's production server (dist/main.js) against a bare Node https
- * server, both in their own processes on 127.0.0.1, driven by autocannon from this process.
- * Every load is bounded in requests and in time. Prints one table; writes bench/results.json.
+ * `npm run bench`: gossip-safe's production server (dist/main.js, one process and `--workers 2`)
+ * against a bare Node https server and a controller-runtime webhook doing the same injection
+ * (bench/peers/controller-runtime, built here through scripts/tools), each in its own process on
+ * 127.0.0.1, driven by autocannon from this process. Every load is bounded in requests and in
+ * time. Prints one table; writes bench/results.json.
  */
 const { values: opts } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
-    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
     profile: { type: 'boolean', default: false },
     out: { type: 'string', default: join(PROJECT_DIR, 'bench', 'results.json') },
@@ -33,7 +36,7 @@ const CONNECTIONS = Number(opts.connections);
 /** Requests cap for a saturating run: far above what 2 cores can answer in SECONDS. */
 const MAX_SATURATING = 60_000 * SECONDS;
 const FIXED_RATE = 1000;
-const FIXED_SECONDS = 8;
+const FIXED_SECONDS = 6;
 const RSS_AFTER = 100_000;
 
 const execFileAsync = promisify(execFile);
@@ -46,13 +49,15 @@ async function main(): Promise<void> {
   try {
     const certs = await ensureDevCertificates(join(dir, 'certs'));
     const ca = readFileSync(certs.caFile, 'utf8');
-    const recorded = new Map(recordedReviews().map((r) => [r.file, r.text] as const));
-    const bodyOf = (file: string): string => {
-      const text = recorded.get(file);
-      if (text === undefined) throw new Error(`recorded review ${file} is missing`);
-      return text;
-    };
-    const bodies = Object.fromEntries(Object.entries(LOAD_BODIES).map(([name, file]) => [name, bodyOf(file)])) as Record<BodyName, string>;
+    const bodies = loadBodies();
+
+    log('building the controller-runtime peer (cached after the first build)');
+    let peerBinary: string;
+    try {
+      peerBinary = (await execFileAsync('bash', [join(PROJECT_DIR, 'scripts', 'tools', 'controller-runtime-peer.sh')], { maxBuffer: 16 << 20, timeout: 1_200_000 })).stdout.trim();
+    } catch (err) {
+      throw new Error(`controller-runtime peer: build failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+    }
 
     log('in-process cost of every endpoint on every recorded review, and the stress pod');
     const inProcess = JSON.parse(
@@ -61,19 +66,14 @@ async function main(): Promise<void> {
 
     // Kept after the run (outside the temp dir) so it can be opened in Chrome DevTools.
     const profileDir = join(tmpdir(), `gossip-safe-bench-profile-${Date.now()}`);
+    const webhookPort = (line: Record<string, unknown>): number | undefined =>
+      line['msg'] === 'gossip-safe webhook listening' && typeof line['port'] === 'number' ? line['port'] : undefined;
+    const serveArgs = ['serve', '--host', '127.0.0.1', '--port', '0', '--tls-cert-file', certs.certFile, '--tls-key-file', certs.keyFile];
     const ours = await startServerProcess(
       'gossip-safe',
-      [
-        ...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
-        join(PROJECT_DIR, 'dist', 'main.js'),
-        'serve',
-        '--host', '127.0.0.1',
-        '--port', '0',
-        '--tls-cert-file', certs.certFile,
-        '--tls-key-file', certs.keyFile,
-      ],
+      [...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(PROJECT_DIR, 'dist', 'main.js'), ...serveArgs],
       join(dir, 'gossip-safe.log'),
-      (line) => (line['msg'] === 'gossip-safe webhook listening' && typeof line['port'] === 'number' ? line['port'] : undefined),
+      webhookPort,
     );
     servers.push(ours);
     const bare = await startServerProcess(
@@ -83,69 +83,92 @@ async function main(): Promise<void> {
       (line) => (typeof line['port'] === 'number' ? line['port'] : undefined),
     );
     servers.push(bare);
-    const url = (s: ServerProcess, path: string): string => `https://127.0.0.1:${s.port}${path}`;
-    const target = { ours: (s: ServerProcess) => url(s, '/mutate'), bare: (s: ServerProcess) => url(s, '/') };
+    const peer = await startServerProcess(
+      'controller-runtime',
+      ['--cert', certs.certFile, '--key', certs.keyFile, '--host', '127.0.0.1', '--version', GOSSIP_SAFE_VERSION],
+      join(dir, 'controller-runtime.log'),
+      (line) => (Object.keys(line).length === 1 && typeof line['port'] === 'number' ? line['port'] : undefined),
+      20_000,
+      peerBinary,
+    );
+    servers.push(peer);
+    const ours2 = await startServerProcess('gossip-safe x2', [join(PROJECT_DIR, 'dist', 'main.js'), ...serveArgs, '--workers', '2'], join(dir, 'gossip-safe-x2.log'), webhookPort);
+    servers.push(ours2);
+    const byName: Record<ServerName, ServerProcess> = { 'gossip-safe': ours, 'bare https': bare, 'controller-runtime': peer, 'gossip-safe x2': ours2 };
+    const url = (s: ServerProcess): string => `https://127.0.0.1:${s.port}${s === bare ? '/' : '/mutate'}`;
+    /** Which servers run which body: the peer knows pods only; x2 is measured on the injected pod. */
+    const serversFor: Record<BodyName, readonly ServerName[]> = {
+      'pod CREATE': SERVER_NAMES,
+      'pod pass-through': ['gossip-safe', 'bare https', 'controller-runtime'],
+      'sts UPDATE': ['gossip-safe', 'bare https'],
+    };
     let oursRequests = 0;
-    const load = async (server: ServerProcess, path: string, body: string, extra: { seconds: number; maxRequests: number; rate?: number }): Promise<LoadResult> => {
-      const result = await runLoad({ url: path, body, connections: CONNECTIONS, serverPid: server.pid, ...extra });
+    const load = async (server: ServerProcess, body: string, extra: { seconds: number; maxRequests: number; rate?: number }): Promise<LoadResult> => {
+      const result = await runLoad({ url: url(server), body, connections: CONNECTIONS, serverPid: server.pid, ...extra });
       if (server === ours) oursRequests += result.requests;
       if (result.errors > 0 || result.non2xx > 0) throw new Error(`${server.name}: ${result.errors} errors, ${result.non2xx} non-2xx responses`);
       return result;
     };
 
-    // Both servers must answer correctly, over a verified TLS connection, before any load.
-    for (const body of Object.values(bodies)) {
+    // Every server must answer correctly, over a verified TLS connection, before any load; the
+    // peer's patch must be gossip-safe's (test/peer proves it on this pod; checked again here).
+    for (const name of BODY_NAMES) {
+      const body = bodies[name];
       const uid = (JSON.parse(body) as { request: { uid: string } }).request.uid;
-      for (const [server, path] of [[ours, target.ours(ours)], [bare, target.bare(bare)]] as const) {
-        const answer = JSON.parse(await post(path, body, ca)) as { response?: { uid?: string; allowed?: boolean } };
-        if (answer.response?.uid !== uid || answer.response.allowed !== true) throw new Error(`${server.name} answered ${JSON.stringify(answer)}`);
+      const patches = new Map<string, string | undefined>();
+      for (const who of serversFor[name]) {
+        const answer = JSON.parse(await post(url(byName[who]), body, ca)) as { response?: { uid?: string; allowed?: boolean; patch?: string } };
+        if (answer.response?.uid !== uid || answer.response.allowed !== true) throw new Error(`${who} answered ${JSON.stringify(answer)}`);
+        if (who !== 'bare https') patches.set(who, answer.response.patch === undefined ? undefined : sortedOps(answer.response.patch));
       }
+      if (new Set(patches.values()).size !== 1) throw new Error(`${name}: the servers' patches differ: ${JSON.stringify(Object.fromEntries(patches))}`);
     }
     const stressBody = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: stressRequest(stressPod()) });
     const stressHttpsMs: number[] = [];
     for (let i = 0; i < 15; i++) {
       const started = process.hrtime.bigint();
-      await post(target.ours(ours), stressBody, ca);
+      await post(url(ours), stressBody, ca);
       if (i >= 5) stressHttpsMs.push(Number(process.hrtime.bigint() - started) / 1e6);
       oursRequests++;
     }
     stressHttpsMs.sort((a, b) => a - b);
 
     log('warm-up');
-    for (const body of Object.values(bodies)) {
-      await load(ours, target.ours(ours), body, { seconds: 2, maxRequests: 20_000 });
-      await load(bare, target.bare(bare), body, { seconds: 2, maxRequests: 20_000 });
-    }
+    for (const name of BODY_NAMES) for (const who of serversFor[name]) await load(byName[who], bodies[name], { seconds: 1, maxRequests: 20_000 });
 
     const throughput: Partial<Record<BodyName, ThroughputFigures>> = {};
-    const rounds: Record<BodyName, { ours: LoadResult; bare: LoadResult }[]> = { 'pod CREATE': [], 'sts UPDATE': [] };
+    const rounds: Record<BodyName, Partial<Record<ServerName, LoadResult>>[]> = { 'pod CREATE': [], 'pod pass-through': [], 'sts UPDATE': [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const name of Object.keys(bodies) as BodyName[]) {
-        // Alternate which server goes first so that drift in the machine's load evens out.
+      for (const name of BODY_NAMES) {
+        // Rotate which server goes first so that drift in the machine's load evens out.
         log(`throughput round ${round + 1}/${ROUNDS}, ${name}`);
-        const first = round % 2 === 0;
-        const run = (s: ServerProcess): Promise<LoadResult> => load(s, s === ours ? target.ours(s) : target.bare(s), bodies[name], { seconds: SECONDS, maxRequests: MAX_SATURATING });
-        const a = await run(first ? ours : bare);
-        const b = await run(first ? bare : ours);
-        rounds[name].push(first ? { ours: a, bare: b } : { ours: b, bare: a });
+        const order = serversFor[name].map((_, i, all) => all[(i + round) % all.length]!);
+        const results: Partial<Record<ServerName, LoadResult>> = {};
+        for (const who of order) results[who] = await load(byName[who], bodies[name], { seconds: SECONDS, maxRequests: MAX_SATURATING });
+        rounds[name].push(results);
       }
     }
-    for (const name of Object.keys(bodies) as BodyName[]) throughput[name] = summarizeRounds(rounds[name]);
+    for (const name of BODY_NAMES) throughput[name] = summarizeRounds(rounds[name], serversFor[name]);
 
     log(`fixed load of ${FIXED_RATE} reviews/s`);
-    const fixed: Partial<Record<BodyName, { ours: LoadResult; bare: LoadResult }>> = {};
-    for (const name of Object.keys(bodies) as BodyName[]) {
+    const fixed: Partial<Record<BodyName, Partial<Record<ServerName, SideFigures>>>> = {};
+    for (const name of BODY_NAMES) {
       const extra = { seconds: FIXED_SECONDS, maxRequests: FIXED_RATE * FIXED_SECONDS, rate: FIXED_RATE };
-      fixed[name] = { ours: await load(ours, target.ours(ours), bodies[name], extra), bare: await load(bare, target.bare(bare), bodies[name], extra) };
+      const row: Partial<Record<ServerName, SideFigures>> = {};
+      for (const who of serversFor[name]) if (who !== 'gossip-safe x2') row[who] = sideFigures(await load(byName[who], bodies[name], extra));
+      fixed[name] = row;
     }
 
     if (oursRequests < RSS_AFTER) {
       log(`topping up to ${RSS_AFTER} reviews for the peak RSS`);
       while (oursRequests < RSS_AFTER) {
-        await load(ours, target.ours(ours), bodies['sts UPDATE'], { seconds: 20, maxRequests: Math.max(CONNECTIONS, RSS_AFTER - oursRequests) });
+        await load(ours, bodies['pod CREATE'], { seconds: 20, maxRequests: Math.max(CONNECTIONS, RSS_AFTER - oursRequests) });
       }
     }
-    const rss = { reviews: oursRequests, oursPeakBytes: peakRssBytes(ours.pid), barePeakBytes: peakRssBytes(bare.pid) };
+    const rss = {
+      reviews: oursRequests,
+      peakBytes: { 'gossip-safe': peakRssBytes(ours.pid), 'bare https': peakRssBytes(bare.pid), 'controller-runtime': peakRssBytes(peer.pid), 'gossip-safe x2': treePeakRssBytes(ours2.pid) },
+    };
 
     for (const s of servers) await s.stop();
     const profile = opts.profile ? summarizeProfile(profileDir, 25) : undefined;
@@ -155,8 +178,8 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       settings: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, fixedRate: FIXED_RATE, fixedSeconds: FIXED_SECONDS },
-      throughput: throughput as Record<BodyName, ThroughputFigures>,
-      fixedRate: fixed as Record<BodyName, { ours: LoadResult; bare: LoadResult }>,
+      throughput,
+      fixedRate: fixed,
       inProcess: inProcess.handlers,
       stress: { ...inProcess.stress, httpsMedianMs: stressHttpsMs[Math.floor(stressHttpsMs.length / 2)]! },
       rss,
@@ -175,26 +198,39 @@ async function main(): Promise<void> {
   }
 }
 
-function summarizeRounds(runs: readonly { ours: LoadResult; bare: LoadResult }[]): ThroughputFigures {
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function summarizeRounds(runs: readonly Partial<Record<ServerName, LoadResult>>[], names: readonly ServerName[]): ThroughputFigures {
+  const servers: Partial<Record<ServerName, SideFigures>> = {};
+  for (const who of names) {
+    const xs = runs.map((r) => r[who]!);
+    const m = (pick: (r: LoadResult) => number): number => median(xs.map(pick));
+    servers[who] = sideFigures({ throughput: m((r) => r.throughput), p50Ms: m((r) => r.p50Ms), p99Ms: m((r) => r.p99Ms), maxMs: Math.max(...xs.map((r) => r.maxMs)), serverCpu: m((r) => r.serverCpu), clientCpu: m((r) => r.clientCpu) });
+  }
+  const ratios: Ratio[] = [];
+  const ratio = (a: ServerName, b: ServerName): void => {
+    if (!names.includes(a) || !names.includes(b)) return;
+    const rounds = runs.map((r) => r[a]!.throughput / r[b]!.throughput);
+    ratios.push({ name: `${a} / ${b}`, median: median(rounds), rounds });
   };
-  const side = (pick: (r: { ours: LoadResult; bare: LoadResult }) => LoadResult) => ({
-    throughput: median(runs.map((r) => pick(r).throughput)),
-    p50Ms: median(runs.map((r) => pick(r).p50Ms)),
-    p99Ms: median(runs.map((r) => pick(r).p99Ms)),
-    maxMs: Math.max(...runs.map((r) => pick(r).maxMs)),
-    serverCpu: median(runs.map((r) => pick(r).serverCpu)),
-    clientCpu: median(runs.map((r) => pick(r).clientCpu)),
-  });
-  const ratios = runs.map((r) => r.ours.throughput / r.bare.throughput);
-  return { ours: side((r) => r.ours), bare: side((r) => r.bare), ratio: median(ratios), ratios, runs: [...runs] };
+  ratio('gossip-safe', 'bare https');
+  ratio('gossip-safe', 'controller-runtime');
+  ratio('gossip-safe x2', 'gossip-safe');
+  return { servers, ratios, runs: [...runs] };
+}
+
+/** A base64 JSON patch's operations, sorted by path, as one string: equal for equal patch sets. */
+function sortedOps(patch: string): string {
+  const ops = JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as { path: string }[];
+  return JSON.stringify(ops.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
 }
 
 function machine(): BenchResults['machine'] {
   const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  return { cores: cpus().length, cpu: model, node: process.version, platform: `${process.platform} ${process.arch}` };
+  return { cores: cpus().length, cpu: model, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg() };
 }
 
 /** One POST with the CA verified (the servers' certificate is checked once, here). */

@@ -1,14 +1,16 @@
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, startWebhookServer } from '../http/server.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, flushLogger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { loadProfileSet } from '../profiles/config.js';
 import { ensureDevCertificates } from '../tls/dev-certs.js';
 import { FileCertificateSource } from '../tls/file-source.js';
 import { startCertificateRenewal } from '../tls/renewal.js';
+import { runClusterPrimary } from './serve-cluster.js';
 import { defaultCertsTarget, defaultNamespace, describeCertsResult, runCertsOnce } from './certs.js';
 import { createEndpoints } from '../webhook/endpoints.js';
 import { UsageError } from './usage-error.js';
@@ -33,6 +35,8 @@ Options (environment variable in brackets):
                          --renew-interval seconds, writing the files named by --tls-cert-file,
                          --tls-key-file and ca.crt beside them (namespace from POD_NAMESPACE)
   --renew-interval SECS  how often --renew-certs checks (default 3600)
+  --workers N            server processes sharing the port, one per core [GOSSIP_SAFE_WORKERS]
+                         (default 1); /metrics then shows the sum over all of them
 
 Certificate files are re-read when they change; no restart is needed after a rotation.
 
@@ -55,6 +59,8 @@ export interface ServeConfig {
   /** Seconds between certificate checks; absent: no renewal in the server. */
   readonly renewIntervalSeconds?: number;
   readonly namespace: string;
+  /** Server processes sharing the port (node:cluster); 1: this process serves. */
+  readonly workers: number;
 }
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
@@ -80,6 +86,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'log-level': { type: 'string' },
         'renew-certs': { type: 'boolean' },
         'renew-interval': { type: 'string' },
+        workers: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -113,21 +120,38 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     logLevel: values['log-level'] ?? env['LOG_LEVEL'] ?? 'info',
     ...(renewIntervalSeconds === undefined ? {} : { renewIntervalSeconds }),
     namespace: defaultNamespace(env),
+    workers: wholeNumber('--workers', values.workers ?? env['GOSSIP_SAFE_WORKERS'] ?? '1', 1, 64),
   });
 }
 
 /** `gossip-safe serve`: runs until SIGTERM or SIGINT, then drains and exits 0. */
 export async function runServe(argv: readonly string[]): Promise<number> {
   const config = parseServeConfig(argv);
-  const logger = createLogger({ level: config.logLevel });
-  // Everything that can be wrong with the configuration fails here, before listening.
+  // With --workers N, this process is either the primary (forks, forwards signals, adds up
+  // metrics) or one of the workers, which runs the server below on the shared port.
+  const worker = config.workers > 1 && cluster.isWorker ? cluster.worker : undefined;
+  const primary = config.workers > 1 && cluster.isPrimary;
+  // Asynchronous writes: a review never waits for stdout. Flushed before exiting (below).
+  const logger = createLogger({ level: config.logLevel, async: true, ...(worker === undefined ? {} : { base: { worker: worker.id } }) });
+  try {
+    return await serve(config, logger, worker !== undefined, primary);
+  } finally {
+    await flushLogger(logger);
+  }
+}
+
+async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger>, isWorker: boolean, isPrimary: boolean): Promise<number> {
+  // Everything that can be wrong with the configuration fails here, before listening (in the
+  // primary before any worker starts; each worker loads the same files again).
   const profiles = loadProfileSet(config.profilesConfig);
-  if (config.devCertsDir !== undefined) {
+  if (config.devCertsDir !== undefined && !isWorker) {
     const dev = await ensureDevCertificates(config.devCertsDir);
     logger.info({ caFile: dev.caFile, generated: dev.generated }, dev.generated ? 'development certificates generated' : 'using existing development certificates');
   }
   let renewal: (() => Promise<string>) | undefined;
-  if (config.renewIntervalSeconds !== undefined) {
+  // Renewal writes the files; only the primary (or the single process) runs it. Every worker
+  // polls the files and reloads them itself, as a single server does.
+  if (config.renewIntervalSeconds !== undefined && !isWorker) {
     const target = defaultCertsTarget(config.namespace, { certFile: config.certFile, keyFile: config.keyFile, caFile: join(dirname(config.certFile), 'ca.crt') });
     renewal = async () => describeCertsResult(target, await runCertsOnce(target, undefined));
     try {
@@ -136,6 +160,14 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       // Files from the init container are still good to serve; without them there is nothing to serve.
       if (!existsSync(config.certFile) || !existsSync(config.keyFile)) throw err;
       logger.warn({ reason: (err as Error).message }, 'certificate check failed at start; serving the existing files');
+    }
+  }
+  if (isPrimary) {
+    const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
+    try {
+      return await runClusterPrimary(config.workers, config.drainTimeoutMs, logger);
+    } finally {
+      renewalTimer?.stop();
     }
   }
   let tls: FileCertificateSource;
@@ -150,7 +182,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     tls,
     endpoints: createEndpoints({ profiles }),
     logger,
-    metrics: new WebhookMetrics(),
+    metrics: new WebhookMetrics({ clusterWorker: isWorker }),
     bodyLimitBytes: config.bodyLimitBytes,
     drainTimeoutMs: config.drainTimeoutMs,
   });
@@ -165,5 +197,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   logger.info({ signal }, 'draining: no new connections; finishing in-flight reviews');
   await running.drain();
   logger.info('drained; exiting');
+  // A worker's IPC channel to the primary would keep it alive; nothing is asked of it any more.
+  if (isWorker) process.disconnect?.();
   return 0;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadProfileSet } from '../../src/profiles/config.js';
+import { parseServeConfig } from '../../src/cli/serve.js';
 import { profileForImage } from '../../src/profiles/profile-set.js';
 import { PROJECT_DIR } from '../helpers/fixtures.js';
 import { hasSchema, schemaErrors } from '../helpers/k8s-schema.js';
@@ -23,6 +24,8 @@ const FULL: Record<string, unknown> = {
   image: { repository: 'registry.example/gossip-safe', tag: '0.1.0', digest: `sha256:${'a'.repeat(64)}`, pullPolicy: 'Always' },
   imagePullSecrets: [{ name: 'regcred' }],
   replicaCount: 3,
+  workers: 2,
+  autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },
   resources: { webhook: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } },
   nodeSelector: { 'kubernetes.io/os': 'linux' },
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
@@ -134,6 +137,31 @@ test('the profiles value becomes a ConfigMap the server loads, mounted and passe
   expect(webhook?.args.slice(-2)).toEqual(['--config', '/etc/gossip-safe/profiles.yaml']);
   expect(webhook?.volumeMounts).toContainEqual({ name: 'profiles', mountPath: '/etc/gossip-safe', readOnly: true });
   expect(deployment.spec.template.metadata.annotations?.['gossip-safe.io/profiles-checksum']).toMatch(/^[0-9a-f]{64}$/);
+});
+
+test('workers and autoscaling: --workers N in the args, and an HPA on CPU that owns the replica count', () => {
+  type Deployment = { spec: { replicas?: number; template: { spec: { containers: { args: string[] }[] } } } };
+  const deploymentOf = (objects: readonly unknown[]): Deployment => objects.find((o) => (o as { kind: string }).kind === 'Deployment') as Deployment;
+  const plain = renderChart();
+  expect(deploymentOf(plain).spec.replicas).toBe(2);
+  expect(deploymentOf(plain).spec.template.spec.containers[0]?.args).not.toContain('--workers');
+  expect(plain.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+
+  const scaled = renderChart({ workers: 3, autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 8, targetCPUUtilizationPercentage: 65 } });
+  const args = deploymentOf(scaled).spec.template.spec.containers[0]?.args ?? [];
+  expect(args.slice(args.indexOf('--workers'), args.indexOf('--workers') + 2)).toEqual(['--workers', '3']);
+  expect(parseServeConfig(args.slice(1), {}).workers).toBe(3);
+  expect(deploymentOf(scaled).spec.replicas).toBeUndefined();
+  const hpa = scaled.find((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as { spec: Record<string, unknown> };
+  expect(hpa.spec).toEqual({
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gossip-safe' },
+    minReplicas: 3,
+    maxReplicas: 8,
+    metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } } }],
+  });
+  const r = runHelm(['template', 'gossip-safe', CHART, '--kube-version', KUBE_VERSION, '--set', 'autoscaling.enabled=true', '--set', 'autoscaling.minReplicas=9']);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toContain('autoscaling.minReplicas must not be above autoscaling.maxReplicas');
 });
 
 test('values.schema.json refuses bad values at install with a message naming the field', () => {
