@@ -21,7 +21,7 @@ import { createProfileSet } from '../../src/profiles/profile-set.js';
 import { loadReview } from '../helpers/fixtures.js';
 import { Kubelet, type ContainerRun, type PodRun } from './kubelet.js';
 import { connect, createSchema, QuorumLoad, readRow, writeRow, type LoadResult } from './load.js';
-import { createBridge, removeAll, requireRoot } from './network.js';
+import { createBridge, removeAll, removeAllSync, requireRoot } from './network.js';
 import { deletePodGracefully, IpPool, MARKER, premigrateInit, readMarker, startPod, waitForRing, type PodStart } from './pods.js';
 import { formatReport, type PodReport, type RollReport } from './report.js';
 import { hostId, ringView } from './ring.js';
@@ -155,7 +155,7 @@ async function rollAll(ring: Ring, label: string): Promise<{ roll: RollReport; l
   const client = connect(ring.pods.map((p) => p.ip));
   clients.push(client);
   await client.connect();
-  const load = new QuorumLoad(client, `roll-${label.replace(/\W+/g, '-')}`, { pauseMs: 50, maxOperations: 200_000 });
+  const load = new QuorumLoad(client, `roll-${label.replace(/\W+/g, '-')}`, { pauseMs: 100, maxOperations: 200_000 });
   const began = Date.now();
   const pods: PodReport[] = [];
   const starts: PodStart[] = [];
@@ -185,7 +185,16 @@ async function rollAll(ring: Ring, label: string): Promise<{ roll: RollReport; l
   return { roll, load: result, starts };
 }
 
+/** A SIGTERM/SIGINT (CI timeout, ^C) skips afterAll: remove every namespace and process first. */
+function onSignal(signal: NodeJS.Signals): void {
+  removeAllSync();
+  process.stderr.write(`cassandra lab: ${signal}: namespaces, bridge and their processes removed\n`);
+  process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+}
+
 beforeAll(async () => {
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   await requireRoot();
   await requireJava17();
   releases = new Map();
@@ -204,6 +213,8 @@ beforeAll(async () => {
 }, 20 * 60_000);
 
 afterAll(async () => {
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('SIGINT', onSignal);
   await Promise.all(clients.map((c) => c.shutdown().catch(() => undefined)));
   for (const k of kubelets) await k.destroy();
   await removeAll();
@@ -254,10 +265,13 @@ describe('with gossip-safe', () => {
     const view = await ringView(ring.kubelet, ring.pods[0]!.main!);
     expect(view.map((e) => e.state)).toEqual(['UN', 'UN', 'UN']);
     expect(new Set(view.map((e) => e.hostId))).toEqual(new Set(ring.hostIds));
-    // Every row written before and during the roll reads back.
+    // Every row written before and during the roll reads back (a new session on the new IPs).
+    const after = connect(ring.pods.map((p) => p.ip));
+    clients.push(after);
+    await after.connect();
     const all = [...written, ...load.written];
     let missing = 0;
-    for (const id of all) if ((await readRow(client, id)) === undefined) missing += 1;
+    for (const id of all) if ((await readRow(after, id)) === undefined) missing += 1;
     reports[reports.length - 1] = { ...roll, rowsVerified: all.length - missing };
     expect(missing).toBe(0);
     expect(load.operations).toBeGreaterThan(0);
@@ -295,6 +309,7 @@ describe('with gossip-safe', () => {
     const back = await startPod(ring.kubelet, ring.sts, 0, 0, ring.ips.take(), INIT_BOUND_MS);
     ring.pods[0] = back.run;
     expect(back.mainStarted).toBe(true);
+    await waitForRing(ring.kubelet, () => [ring.pods[2]!.main!], REPLICAS, NODE_UP_MS, { hostId: ring.hostIds[0]!, ip: back.run.ip }, true);
     const retry = await startPod(ring.kubelet, ring.sts, 1, 1, ring.ips.take(), INIT_BOUND_MS);
     ring.pods[1] = retry.run;
     expect(retry.inits.find((i) => i.name === PREMIGRATE_CONTAINER)?.exit).toBe(0);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { must, run } from './host.js';
 
 /**
@@ -69,4 +70,33 @@ export async function createNamespace(slot: number, ip: string): Promise<string>
   await must(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
   await must(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
   return ns;
+}
+
+/**
+ * The same as removeAll, synchronously: for a SIGTERM or SIGINT to the lab (a CI timeout, ^C),
+ * when Jest's afterAll hooks do not run. Kills every process in the lab's namespaces.
+ */
+export function removeAllSync(): void {
+  const sh = (argv: string[]): string => {
+    try {
+      return execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return '';
+    }
+  };
+  const names = sh(['ip', '-o', 'netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0] ?? '')
+    .filter((n) => n.startsWith(NS_PREFIX));
+  for (const ns of names) {
+    for (const pid of sh(['ip', 'netns', 'pids', ns]).split(/\s+/).filter((p) => /^\d+$/.test(p))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    sh(['ip', 'netns', 'del', ns]);
+  }
+  sh(['ip', 'link', 'del', BRIDGE]);
 }

@@ -102,6 +102,8 @@ export async function waitForRing(
   expected: number,
   timeoutMs: number,
   want?: { hostId: string; ip: string },
+  /** Only `want` matters: other nodes may be down (a peer held down). */
+  onlyWanted = false,
 ): Promise<RingEntry[]> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no view yet';
@@ -111,7 +113,7 @@ export async function waitForRing(
       try {
         const view = await ringView(kubelet, o);
         last = describeRing(view);
-        const allUp = view.length === expected && view.every((e) => e.state === 'UN');
+        const allUp = onlyWanted || (view.length === expected && view.every((e) => e.state === 'UN'));
         const seen = want === undefined || view.some((e) => e.hostId === want.hostId && e.address === want.ip && e.state === 'UN');
         if (allUp && seen) return view;
       } catch (err) {
