@@ -1,8 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Container } from '../src/k8s/types.js';
+import { premigrateRuntimeEnv, type RuntimeEnvInput } from '../src/premigrate/env.js';
 import { premigrateScript } from '../src/premigrate/index.js';
 import type { PremigrateScriptKind } from '../src/profiles/types.js';
-import { createSandbox, SOURCE, TARGET, type Sandbox, type SandboxOptions, type StatusPhase } from './helpers/premigrate-sandbox.js';
+import { createSandbox, SELF_HOST_ID, SOURCE, TARGET, type Sandbox, type SandboxOptions, type StatusPhase } from './helpers/premigrate-sandbox.js';
 
 /**
  * The generated scripts run for real under dash against stub executables (see the sandbox).
@@ -123,10 +125,11 @@ describe.each(FLAVOURS)('$kind pre-migration script under dash', (flavour) => {
     expect(start).toContain(flavour.trafficOff);
     expect(start).toContain(flavour.args.join(' '));
     // One log line per state change, even though each state was seen on several polls.
-    const states = res.log.filter((l) => l.startsWith('this node') || l.startsWith('nodetool status'));
+    const states = res.log.filter((l) => l.startsWith('this node') || l.includes('does not answer'));
     expect(states).toEqual([
+      `this node's host ID is ${SELF_HOST_ID}`,
       'nodetool status does not answer yet',
-      'this node (10.244.1.23) is UJ, waiting for UN',
+      'this node is UJ at 10.244.1.23, waiting for UN',
       'this node is UN at 10.244.1.23; waiting for peers: 10.244.3.9=DN',
       'this node is UN at 10.244.1.23 and all 2 peer(s) are UN',
     ]);
@@ -206,23 +209,23 @@ describe('pre-migration script details', () => {
   });
 
   test('IPv6: this node is found when nodetool prints the address in Java\'s long form', async () => {
-    const status: StatusPhase[] = [{ from: 1, nodes: [['UN', 'fd00:10:244:0:0:0:0:2c'], ['UN', 'FD00:10:244:0:0:0:0:1B']] }];
+    const status: StatusPhase[] = [{ from: 1, nodes: [['UN', 'fd00:10:244:0:0:0:0:2c'], ['UN', 'FD00:10:244:0:0:0:0:1B', 'self']] }];
     sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status });
     seedNodeData(sb.dataDir);
     const res = await sb.run(scriptFor('cassandra', sb), { env: { POD_IP: 'fd00:10:244::1b' } });
     expect(res.code).toBe(0);
-    expect(res.log).toContain('this node is UN at fd00:10:244::1b and all 1 peer(s) are UN');
+    // Found by host ID; the long form is the pod IP, so no "broadcast address" note.
+    expect(res.log).toContain('this node is UN at FD00:10:244:0:0:0:0:1B and all 1 peer(s) are UN');
     expectCleanMigration(sb, FLAVOURS[0]!);
   });
 
-  test('no POD_IP on a node with data: configuration error, no server, no marker', async () => {
+  test('no POD_IP: this node is still found, by its host ID', async () => {
     sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
     seedNodeData(sb.dataDir);
     const res = await sb.run(scriptFor('cassandra', sb), { env: { POD_IP: '' } });
-    expect(res.code).toBe(2);
-    expect(sb.calls()).toEqual([]);
-    expect(sb.marker()).toBeUndefined();
-    expect(res.log.some((l) => l.includes('POD_IP is not set'))).toBe(true);
+    expect(res.code).toBe(0);
+    expect(res.log).toContain('this node is UN at 10.244.1.23 and alone in its cluster');
+    expectCleanMigration(sb, FLAVOURS[0]!);
   });
 
   test('TERM while waiting for gossip: server stopped, exit 143, no marker', async () => {
@@ -233,5 +236,162 @@ describe('pre-migration script details', () => {
     expect(res.code).toBe(143);
     expect(sb.marker()).toBeUndefined();
     expect(sb.calls()).toContain('server exit by=TERM drained=no marker=none');
+  });
+});
+
+/** The env the webhook puts on the init container for these images (premigrateRuntimeEnv). */
+function runtimeEnv(from: string, target: string, extra: Partial<Pick<RuntimeEnvInput, 'main'>> = {}): Record<string, string> {
+  const main: Container = extra.main ?? { name: 'cassandra', image: target };
+  const env = premigrateRuntimeEnv({ kind: 'cassandra', main, from, dataDirs: ['/var/lib/cassandra'], volumes: [], persistentVolumeNames: new Set() });
+  return { GOSSIP_SAFE_SOURCE_IMAGE: from, GOSSIP_SAFE_TARGET_IMAGE: target, ...Object.fromEntries(env.map((e) => [e.name, e.value ?? ''])) };
+}
+
+function sstable(dataDir: string, file: string, table = 'lab/rows-0c6dd2a0ecd811f1b7b945fa36c1527e'): string {
+  const dir = join(dataDir, 'data', ...table.split('/'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, file), 'sstable');
+  return join(dir, file);
+}
+
+describe('issue 11: the script never starts a version on data it must not touch', () => {
+  let sb: Sandbox;
+  afterEach(() => sb.cleanup());
+
+  test('format guard: 4.1 data (nb) and an old image 3.11.16 (reads up to me): refused, one line, nothing started, no marker', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    const file = sstable(sb.dataDir, 'nb-7-big-Data.db');
+    sstable(sb.dataDir, 'me-3-big-Data.db');
+    const res = await sb.run(scriptFor('cassandra', sb), { env: runtimeEnv('cassandra:3.11.16', 'cassandra:4.1.3') });
+    expect(res.code).toBe(1);
+    expect(sb.calls()).toEqual([]);
+    expect(sb.marker()).toBeUndefined();
+    const refused = res.log.filter((l) => l.includes('REFUSED'));
+    expect(refused).toEqual([
+      `FAILED: REFUSED: the data holds SSTable format big nb (${file}), newer than Cassandra 3.11.16 (the old image cassandra:3.11.16) reads (big up to me); it must not start on this data`,
+    ]);
+  });
+
+  test('format guard: 5.0 trie-indexed data (da-...-bti) and an old image 4.1.3 that does not read bti at all', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    sstable(sb.dataDir, 'da-3gq1_0xyz_2bsz42g1n1cfx7tgqi-bti-Data.db');
+    const res = await sb.run(scriptFor('cassandra', sb), { env: runtimeEnv('cassandra:4.1.3', 'cassandra:5.0.4') });
+    expect(res.code).toBe(1);
+    expect(sb.calls()).toEqual([]);
+    expect(res.log.some((l) => /REFUSED: the data holds SSTable format bti da .* which Cassandra 4\.1\.3 .* does not read at all/.test(l))).toBe(true);
+  });
+
+  test('format guard: legacy names (ks-tbl-ka-1-Data.db) are read too; 2.2 data (la) refuses a 2.1 image', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    sstable(sb.dataDir, 'lab-rows-ka-1-Data.db');
+    sstable(sb.dataDir, 'la-2-big-Data.db');
+    const res = await sb.run(scriptFor('cassandra', sb), { env: runtimeEnv('cassandra:2.1.22', 'cassandra:2.2.19') });
+    expect(res.code).toBe(1);
+    expect(res.log.some((l) => l.includes('SSTable format big la') && l.includes('(big up to ka)'))).toBe(true);
+  });
+
+  test('format guard: data no newer than the old image reads passes; snapshots do not count', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    sstable(sb.dataDir, 'lab-rows-ka-1-Data.db');
+    sstable(sb.dataDir, 'me-3-big-Data.db');
+    sstable(sb.dataDir, 'nb-9-big-Data.db', 'lab/rows-0c6dd2a0ecd811f1b7b945fa36c1527e/snapshots/pre-rollback');
+    const res = await sb.run(scriptFor('cassandra', sb), { env: runtimeEnv('cassandra:3.11.16', 'cassandra:4.1.3') });
+    expect(res.code).toBe(0);
+    expect(res.log).toContain('newest SSTable formats on disk: big me');
+    expectCleanMigration(sb, FLAVOURS[0]!);
+  });
+
+  test('format guard for the new image: 5.0 data (oa) under a 4.1.3 target is refused even with a marker naming 4.1.3', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    sstable(sb.dataDir, 'oa-12-big-Data.db');
+    writeMarker(sb.dataDir, 'cassandra:4.1.3');
+    const res = await sb.run(scriptFor('cassandra', sb), { env: runtimeEnv('cassandra:4.0.11', 'cassandra:4.1.3') });
+    expect(res.code).toBe(1);
+    expect(sb.calls()).toEqual([]);
+    expect(res.log.some((l) => l.includes('newer than Cassandra 4.1.3 (the new image cassandra:4.1.3) reads (big up to nb)'))).toBe(true);
+  });
+
+  test('no format table for the old version (a word tag): the script says it cannot check, and goes on', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    sstable(sb.dataDir, 'nb-1-big-Data.db');
+    const res = await sb.run(scriptFor('cassandra', sb), { env: runtimeEnv('cassandra:stable', 'cassandra:4.1.3') });
+    expect(res.code).toBe(0);
+    expect(res.log).toContain("cannot check the SSTable format on disk against the old image cassandra:stable: no format table for version 'stable'");
+  });
+
+  test('marker on the persistent volume (GOSSIP_SAFE_MARKER_DIR), read back there on restart', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    // The PVC is mounted below the data dir (/var/lib/cassandra/data): the marker goes there.
+    sstable(sb.dataDir, 'me-1-big-Data.db');
+    const pv = join(sb.dataDir, 'data');
+    const env = { ...runtimeEnv(SOURCE, TARGET), GOSSIP_SAFE_MARKER_DIR: pv };
+    const first = await sb.run(scriptFor('cassandra', sb), { env });
+    expect(first.code).toBe(0);
+    expect(sb.marker()).toBeUndefined();
+    const marker = readFileSync(join(pv, '.gossip-safe', 'premigrated'), 'utf8').split('\n');
+    expect(marker.slice(0, 3)).toEqual([TARGET, 'version=4.1.3', 'reason=gossip-accepted']);
+    const again = await sb.run(scriptFor('cassandra', sb), { env });
+    expect(again.code).toBe(0);
+    expect(again.log.some((l) => l.includes('node already migrated'))).toBe(true);
+    expect(sb.calls().filter((l) => l.startsWith('server start'))).toHaveLength(1);
+  });
+
+  test('a missing GOSSIP_SAFE_MARKER_DIR is a configuration error, not a marker on the container filesystem', async () => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    seedNodeData(sb.dataDir);
+    const res = await sb.run(scriptFor('cassandra', sb), { env: { GOSSIP_SAFE_MARKER_DIR: join(sb.dir, 'no-such-volume') } });
+    expect(res.code).toBe(2);
+    expect(sb.calls()).toEqual([]);
+  });
+
+  test.each([
+    ['a flavour suffix', 'cassandra:4.1.3-jammy\nreason=gossip-accepted\n'],
+    ['a mirror and a digest, with the version recorded', 'mirror.example:5000/library/cassandra@sha256:0123abcd\nversion=4.1.3\n'],
+    ['4.1 for 4.1.0', 'cassandra:4.1\n'],
+  ])('marker compared as a version: %s names the target, so the node is already migrated', async (_what, text) => {
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: ALONE });
+    seedNodeData(sb.dataDir);
+    mkdirSync(join(sb.dataDir, '.gossip-safe'));
+    writeFileSync(join(sb.dataDir, '.gossip-safe', 'premigrated'), text);
+    const target = text.startsWith('cassandra:4.1\n') ? 'cassandra:4.1.0' : TARGET;
+    const res = await sb.run(scriptFor('cassandra', sb), { env: runtimeEnv(SOURCE, target) });
+    expect(res.code).toBe(0);
+    expect(sb.calls()).toEqual([]);
+    expect(res.log.some((l) => l.includes('node already migrated'))).toBe(true);
+  });
+
+  test.each([
+    ['runs on', false],
+    ['exits', true],
+  ])("the server's config rejection (server %s): fails at once with the server's reason", async (_what, exit) => {
+    const reason = 'Exception (org.apache.cassandra.exceptions.ConfigurationException) encountered during startup: Invalid yaml. Please remove properties [storage_compatibility_mode] from your cassandra.yaml';
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: PEER_STAYS_DOWN, rejectConfig: { lines: reason, exit } });
+    seedNodeData(sb.dataDir);
+    // The timeout is far beyond the run's hard bound (25 s): only failing fast passes.
+    const res = await sb.run(scriptFor('cassandra', sb), { env: { GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '600' } });
+    expect(res.code).toBe(1);
+    expect(sb.marker()).toBeUndefined();
+    expect(res.log.some((l) => l.startsWith('FAILED: the old server rejected its configuration') && l.endsWith(reason))).toBe(true);
+    // Its output reaches the container log too.
+    expect(res.output).toContain('INFO  [main] loading config');
+  });
+
+  test('broadcast address other than the pod IP (a Service ClusterIP): found by host ID, converges', async () => {
+    const status: StatusPhase[] = [{ from: 1, nodes: [['UN', '10.96.0.15', 'self'], ['UN', '10.96.0.16']] }];
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status });
+    seedNodeData(sb.dataDir);
+    const res = await sb.run(scriptFor('cassandra', sb));
+    expect(res.code).toBe(0);
+    expect(res.log).toContain('this node is UN at 10.96.0.15 (its broadcast address; the pod IP is 10.244.1.23) and all 1 peer(s) are UN');
+    expectCleanMigration(sb, FLAVOURS[0]!);
+  });
+
+  test('another node listed at the pod IP is not taken for this node', async () => {
+    // Stale gossip: an old entry at this pod's IP, DN, with another host ID; this node is UJ.
+    const status: StatusPhase[] = [{ from: 1, nodes: [['DN', '10.244.1.23'], ['UJ', '10.244.9.9', 'self']] }];
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status });
+    seedNodeData(sb.dataDir);
+    const res = await sb.run(scriptFor('cassandra', sb), { env: { GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '2' } });
+    expect(res.code).toBe(1);
+    expect(res.log).toContain('this node is UJ at 10.244.9.9 (its broadcast address; the pod IP is 10.244.1.23), waiting for UN');
   });
 });

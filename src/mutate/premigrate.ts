@@ -7,6 +7,7 @@ import {
   PREMIGRATE_CONTAINER,
 } from '../contract.js';
 import type { Container, EnvVar } from '../k8s/types.js';
+import { premigrateRuntimeEnv, RUNTIME_ENV_NAMES } from '../premigrate/env.js';
 import { premigrateScript } from '../premigrate/index.js';
 import { profileForImage } from '../profiles/profile-set.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
@@ -44,14 +45,18 @@ function isUnder(path: string, dir: string): boolean {
   return p === d || p.startsWith(`${d}/`);
 }
 
-/** The init container: the old image, the main container's environment and volumes, the script. */
-export function premigrateContainer(main: Container, from: string, script: string, timeoutSeconds: number): Container {
-  const ours = new Set([ENV_TARGET_IMAGE, ENV_SOURCE_IMAGE, ENV_PREMIGRATE_TIMEOUT]);
+/**
+ * The init container: the old image, the main container's environment and volumes, the script.
+ * `runtimeEnv` (premigrateRuntimeEnv) adds the marker dir, the versions and the SSTable formats.
+ */
+export function premigrateContainer(main: Container, from: string, script: string, timeoutSeconds: number, runtimeEnv: readonly EnvVar[] = []): Container {
+  const ours = new Set([ENV_TARGET_IMAGE, ENV_SOURCE_IMAGE, ENV_PREMIGRATE_TIMEOUT, ...RUNTIME_ENV_NAMES]);
   const env: EnvVar[] = [
     ...structuredClone(main.env ?? []).filter((v) => !ours.has(v.name)),
     { name: ENV_TARGET_IMAGE, value: main.image ?? '' },
     { name: ENV_SOURCE_IMAGE, value: from },
     { name: ENV_PREMIGRATE_TIMEOUT, value: String(timeoutSeconds) },
+    ...runtimeEnv,
   ];
   // `sh -c script NAME args...`: NAME is the script's $0, the main container's args its "$@".
   const init: Container = { name: PREMIGRATE_CONTAINER, image: from, command: ['/bin/sh', '-c', script, PREMIGRATE_CONTAINER] };
@@ -94,7 +99,15 @@ export const premigrateStep: InjectionStep = ({ template, container, profile, ct
   if (timeout.problem !== undefined) report.warnings.push(warning(timeout.problem));
 
   const script = premigrateScript(kind, { dataDirs: profile.dataDirs, timeoutSeconds: timeout.seconds });
-  template.spec.initContainers = [...existing, premigrateContainer(container, from, script, timeout.seconds)];
+  const runtimeEnv = premigrateRuntimeEnv({
+    kind,
+    main: container,
+    from,
+    dataDirs: profile.dataDirs,
+    volumes: template.spec.volumes ?? [],
+    persistentVolumeNames: ctx.persistentVolumeNames ?? new Set(),
+  });
+  template.spec.initContainers = [...existing, premigrateContainer(container, from, script, timeout.seconds, runtimeEnv)];
   report.injected.push(PREMIGRATE_INJECTED);
 
   if (container.command != null) {

@@ -33,7 +33,7 @@ start_server() {
     fail "no Cassandra launcher found (docker-entrypoint.sh or cassandra on PATH)"
   fi
   log "starting the old server: $* (JVM_EXTRA_OPTS=$JVM_EXTRA_OPTS)"
-  "$@" &
+  "$@" > "$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
 }
 
@@ -42,6 +42,7 @@ stop_server() {
   run_bounded nodetool stopdaemon || log "nodetool stopdaemon returned non-zero (usual: the server closes the connection as it exits)"
 }
 `,
+  configRejection: 'Invalid yaml|ConfigurationException|Fatal configuration error',
 };
 
 export function cassandraScript(options: ScriptOptions): string {

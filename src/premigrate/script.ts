@@ -3,9 +3,14 @@ import {
   DEFAULT_POLL_SECONDS,
   DEFAULT_STABLE_CHECKS,
   DEFAULT_STOP_SECONDS,
+  ENV_MARKER_DIR,
   ENV_POLL_SECONDS,
+  ENV_SOURCE_FORMATS,
+  ENV_SOURCE_VERSION,
   ENV_STABLE_CHECKS,
   ENV_STOP_SECONDS,
+  ENV_TARGET_FORMATS,
+  ENV_TARGET_VERSION,
   MARKER_PATH,
   shQuote,
 } from './shell.js';
@@ -19,24 +24,33 @@ export interface ScriptOptions {
 }
 
 /**
- * The datastore-specific part of a script: two shell functions.
- * - `start_server "$@"` starts the old server in the background with client traffic off and
- *   sets SERVER_PID. Its arguments are the main container's args.
+ * The datastore-specific part of a script: two shell functions, and how the server says that
+ * it rejects its configuration.
+ * - `start_server "$@"` starts the old server in the background with client traffic off, its
+ *   output to "$SERVER_LOG", and sets SERVER_PID. Its arguments are the main container's args.
  * - `stop_server` asks the drained server to stop; the script then waits for SERVER_PID to exit.
  *   Stopping must end the launcher only after the server itself is gone.
  */
 export interface DatastoreParts {
   readonly datastore: string;
   readonly functions: string;
+  /**
+   * An extended regular expression (grep -E) matching the server's own lines that reject its
+   * configuration; the script fails at once with the first such line. Empty: no such check.
+   */
+  readonly configRejection: string;
 }
 
 /**
- * Builds the whole POSIX sh script (DESIGN §4). The flow, one log line per state change:
- * data dir -> marker names the target? exit 0 -> fresh node? marker, exit 0 -> start the old
- * server -> poll `nodetool status` until this node is UN at $POD_IP and every peer is UN,
- * stable over several checks -> drain -> stop -> wait for exit -> marker -> exit 0.
- * Timeout, early server death, drain failure or a signal: stop the server, exit non-zero,
- * marker untouched.
+ * Builds the whole POSIX sh script (DESIGN §4, §4a). The flow, one log line per state change:
+ * data dir -> the new version cannot read the SSTable format on disk? refuse -> marker names
+ * the target's version? exit 0 -> fresh node? marker, exit 0 -> marker from another version
+ * than the old image, or the old image cannot read the format on disk? refuse -> start the old
+ * server -> poll until this node (its host ID from `nodetool info`) is UN at its broadcast
+ * address and every peer is UN, stable over several checks -> drain -> stop -> wait for exit ->
+ * marker on the data's persistent volume -> exit 0.
+ * Timeout, early server death, a config rejection in the server's output, drain failure or a
+ * signal: stop the server, exit non-zero, marker untouched.
  */
 export function buildScript(parts: DatastoreParts, options: ScriptOptions): string {
   const dirs = options.dataDirs.map(shQuote).join(' ');
@@ -54,6 +68,13 @@ POLL=\${${ENV_POLL_SECONDS}:-${DEFAULT_POLL_SECONDS}}
 STABLE=\${${ENV_STABLE_CHECKS}:-${DEFAULT_STABLE_CHECKS}}
 STOP_WAIT=\${${ENV_STOP_SECONDS}:-${DEFAULT_STOP_SECONDS}}
 POD_IP=\${POD_IP:-}
+MARKER_BASE_ENV=\${${ENV_MARKER_DIR}:-}
+SOURCE_VERSION=\${${ENV_SOURCE_VERSION}:-}
+TARGET_VERSION=\${${ENV_TARGET_VERSION}:-}
+SOURCE_FORMATS=\${${ENV_SOURCE_FORMATS}:-}
+TARGET_FORMATS=\${${ENV_TARGET_FORMATS}:-}
+DATASTORE=${shQuote(parts.datastore)}
+CONFIG_REJECTION=${shQuote(parts.configRejection)}
 `;
   const chooseDataDir = `
 DATA_DIR=
@@ -67,8 +88,16 @@ if [ -z "$DATA_DIR" ]; then
   done
 fi
 [ -n "$DATA_DIR" ] || config_error "none of the data directories exists ($DATA_DIRS_TEXT); mount the data volume at one of them or set the profile's dataDirs"
-MARKER_DIR=$DATA_DIR/${MARKER_PATH.slice(0, MARKER_PATH.lastIndexOf('/'))}
-MARKER=$DATA_DIR/${MARKER_PATH}
+# The marker lives on the persistent volume that holds the data (its mount path comes from the
+# webhook); without one, in the data directory.
+MARKER_BASE=$DATA_DIR
+if [ -n "$MARKER_BASE_ENV" ]; then
+  [ -d "$MARKER_BASE_ENV" ] || config_error "the data volume's mount path $MARKER_BASE_ENV (${ENV_MARKER_DIR}) is not a directory"
+  MARKER_BASE=$MARKER_BASE_ENV
+fi
+MARKER_DIR=$MARKER_BASE/${MARKER_PATH.slice(0, MARKER_PATH.lastIndexOf('/'))}
+MARKER=$MARKER_BASE/${MARKER_PATH}
+SERVER_LOG=$MARKER_DIR/old-server.log
 `;
   return [header, COMMON_FUNCTIONS, EXPANSION_HELPERS, parts.functions, CHECKS, chooseDataDir, FLOW].join('');
 }
@@ -153,11 +182,12 @@ has_data() {
   return 1
 }
 
-# Writes the marker atomically (temp file, then rename). $1: why.
+# Writes the marker atomically (temp file, then rename): the target image, then key=value lines.
+# $1: why.
 write_marker() {
   mkdir -p "$MARKER_DIR" || return 1
   marker_tmp=$MARKER.tmp.$$
-  if printf '%s\nreason=%s\nat=%s\npod-ip=%s\n' "$TARGET" "$1" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$POD_IP" > "$marker_tmp" &&
+  if printf '%s\nversion=%s\nreason=%s\nat=%s\npod-ip=%s\n' "$TARGET" "$TARGET_VERSION" "$1" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$POD_IP" > "$marker_tmp" &&
     mv -f "$marker_tmp" "$MARKER"; then
     return 0
   fi
@@ -165,9 +195,101 @@ write_marker() {
   return 1
 }
 
-# One look at gossip through nodetool status. Sets GOSSIP_STATE; true when this node is UN at
-# $POD_IP and every other listed node is UN (or there is none).
+# A version with trailing ".0" parts removed, so that 4.1 and 4.1.0 compare equal.
+version_norm() {
+  vn=$1
+  while :; do
+    case $vn in *.0) vn=$(printf '%s' "$vn" | sed 's/\.0$//') ;; *) break ;; esac
+  done
+  printf '%s\n' "$vn"
+}
+
+# Whether two images are the same version: the same reference, or the same numeric version
+# (cassandra:4.1.3, mirror.example/library/cassandra:4.1.3-jammy and ...@sha256:... are).
+# $1 image, $2 its version, $3 image, $4 its version.
+same_version() {
+  [ "$1" != "$3" ] || return 0
+  case $2 in '' | *[!0-9.]*) return 1 ;; esac
+  case $4 in '' | *[!0-9.]*) return 1 ;; esac
+  [ "$(version_norm "$2")" = "$(version_norm "$4")" ]
+}
+
+# The newest SSTable format of each family on disk, one line each: family version file.
+# <version>-<generation>-<big|bti>-Data.db, and the legacy <ks>-<table>-<version>-<gen>-Data.db.
+# Snapshots and backups are not loaded at start and do not count.
+disk_formats() {
+  find "$DATA_DIR" \( -name snapshots -o -name backups \) -prune -o -type f -name '*-Data.db' -print 2> /dev/null |
+    awk '{
+      n = split($0, path, "/"); f = path[n]; sub(/-Data\.db$/, "", f); k = split(f, p, "-")
+      if (p[k] == "big" || p[k] == "bti") { fam = p[k]; ver = (k >= 3) ? p[k - 2] : "" } else { fam = "big"; ver = (k >= 2) ? p[k - 1] : "" }
+      if (ver !~ /^[a-z][a-z]$/) next
+      if (!(fam in best) || ver > best[fam]) { best[fam] = ver; file[fam] = $0 }
+    } END { for (fam in best) print fam, best[fam], file[fam] }'
+}
+
+# Refuses to go on when an SSTable format on disk is newer than what an image reads.
+# $1: which image ("the old image cassandra:4.1.3"), $2: its version, $3: what it reads
+# ("big:nb" or "big:oa bti:da"), empty when unknown.
+guard_formats() {
+  [ -n "$ON_DISK" ] || return 0
+  if [ -z "$3" ]; then
+    log "cannot check the SSTable format on disk against $1: no format table for version '$2'"
+    return 0
+  fi
+  while read -r g_fam g_ver g_file; do
+    [ -n "$g_fam" ] || continue
+    g_reads=
+    for g_r in $3; do
+      case $g_r in "$g_fam":*) g_reads=$(printf '%s' "$g_r" | cut -d: -f2) ;; esac
+    done
+    if [ -z "$g_reads" ]; then
+      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), which $DATASTORE $2 ($1) does not read at all; it must not start on this data"
+    fi
+    if [ "$(printf '%s\n%s\n' "$g_ver" "$g_reads" | LC_ALL=C sort | tail -n 1)" != "$g_reads" ]; then
+      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), newer than $DATASTORE $2 ($1) reads ($g_fam up to $g_reads); it must not start on this data"
+    fi
+  done << EOF
+$ON_DISK
+EOF
+}
+
+# Copies the old server's new output lines (it writes to $SERVER_LOG) to the container log.
+SERVER_LINES=0
+show_server_output() {
+  [ -f "$SERVER_LOG" ] || return 0
+  so_total=$(wc -l < "$SERVER_LOG" | tr -d ' ')
+  case $so_total in '' | *[!0-9]*) return 0 ;; esac
+  [ "$so_total" -gt "$SERVER_LINES" ] || return 0
+  sed -n "$((SERVER_LINES + 1)),$((so_total))p" "$SERVER_LOG"
+  SERVER_LINES=$so_total
+}
+
+# True when the old server's output holds its own rejection of its configuration; sets REJECTED.
+REJECTED=
+server_rejected() {
+  [ -n "$CONFIG_REJECTION" ] && [ -f "$SERVER_LOG" ] || return 1
+  REJECTED=$(grep -E "$CONFIG_REJECTION" "$SERVER_LOG" 2> /dev/null | head -n 1 | cut -c 1-400)
+  [ -n "$REJECTED" ]
+}
+
+# One look at gossip. Sets GOSSIP_STATE; true when this node, known by the host ID that
+# nodetool info reports, is UN in nodetool status (at whatever address it broadcasts) and
+# every other listed node is UN (or there is none).
+SELF_ID=
+SELF_ADDR=
 check_gossip() {
+  if [ -z "$SELF_ID" ]; then
+    if ! info_out=$(nodetool info 2>&1); then
+      GOSSIP_STATE="nodetool does not answer yet"
+      return 1
+    fi
+    SELF_ID=$(printf '%s\n' "$info_out" | sed -n 's/^ID[[:space:]]*:[[:space:]]*\([0-9A-Fa-f-]*\).*/\1/p' | head -n 1)
+    if [ -z "$SELF_ID" ]; then
+      GOSSIP_STATE="nodetool info shows no host ID yet"
+      return 1
+    fi
+    log "this node's host ID is $SELF_ID"
+  fi
   if ! status_out=$(nodetool status 2>&1); then
     GOSSIP_STATE="nodetool status does not answer yet"
     return 1
@@ -177,34 +299,32 @@ check_gossip() {
   not_up=
   while read -r st addr rest; do
     case $st in [UD?][NLJM]) ;; *) continue ;; esac
-    is_self=no
-    if [ "$addr" = "$POD_IP" ]; then
-      is_self=yes
-    else
-      case $addr in *:*) [ "$(ip_canon "$addr")" != "$SELF_CANON" ] || is_self=yes ;; esac
-    fi
-    if [ "$is_self" = yes ]; then self_state=$st; continue; fi
+    case " $rest " in
+      *" $SELF_ID "*) self_state=$st; SELF_ADDR=$addr; continue ;;
+    esac
     peers=$((peers + 1))
     [ "$st" = UN ] || not_up="$not_up $addr=$st"
   done << EOF
 $status_out
 EOF
   if [ -z "$self_state" ]; then
-    GOSSIP_STATE="this node ($POD_IP) is not in nodetool status yet"
+    GOSSIP_STATE="this node (host ID $SELF_ID) is not in nodetool status yet"
     return 1
   fi
+  at=$SELF_ADDR
+  if [ -n "$POD_IP" ] && [ "$(ip_canon "$SELF_ADDR")" != "$(ip_canon "$POD_IP")" ]; then at="$SELF_ADDR (its broadcast address; the pod IP is $POD_IP)"; fi
   if [ "$self_state" != UN ]; then
-    GOSSIP_STATE="this node ($POD_IP) is $self_state, waiting for UN"
+    GOSSIP_STATE="this node is $self_state at $at, waiting for UN"
     return 1
   fi
   if [ -n "$not_up" ]; then
-    GOSSIP_STATE="this node is UN at $POD_IP; waiting for peers:$not_up"
+    GOSSIP_STATE="this node is UN at $at; waiting for peers:$not_up"
     return 1
   fi
   if [ "$peers" -eq 0 ]; then
-    GOSSIP_STATE="this node is UN at $POD_IP and alone in its cluster"
+    GOSSIP_STATE="this node is UN at $at and alone in its cluster"
   else
-    GOSSIP_STATE="this node is UN at $POD_IP and all $peers peer(s) are UN"
+    GOSSIP_STATE="this node is UN at $at and all $peers peer(s) are UN"
   fi
   return 0
 }
@@ -248,16 +368,28 @@ is_count "$TIMEOUT" || config_error "timeout must be a whole number of seconds, 
 is_interval "$POLL" || config_error "poll interval must be a number of seconds, got '$POLL'"
 is_count "$STABLE" || config_error "stable check count must be a whole number, got '$STABLE'"
 is_count "$STOP_WAIT" || config_error "stop wait must be a whole number of seconds, got '$STOP_WAIT'"
+[ -n "$TARGET_VERSION" ] || TARGET_VERSION=$(image_version "$TARGET")
+[ -z "$SOURCE" ] || [ -n "$SOURCE_VERSION" ] || SOURCE_VERSION=$(image_version "$SOURCE")
 `;
 
 const FLOW = String.raw`
+ON_DISK=
+if [ "$FRESH" = no ]; then
+  ON_DISK=$(disk_formats)
+  if [ -n "$ON_DISK" ]; then log "newest SSTable formats on disk: $(printf '%s\n' "$ON_DISK" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"; fi
+  # The new version starts right after this container: it must read what is on disk.
+  guard_formats "the new image $TARGET" "$TARGET_VERSION" "$TARGET_FORMATS"
+fi
 marked=
+marked_version=
 if [ -f "$MARKER" ]; then
   [ -r "$MARKER" ] || fail "cannot read the marker $MARKER"
   IFS= read -r marked < "$MARKER" || true
+  marked_version=$(sed -n 's/^version=//p' "$MARKER" | head -n 1)
+  [ -n "$marked_version" ] || marked_version=$(image_version "$marked")
 fi
-if [ -n "$marked" ] && [ "$marked" = "$TARGET" ]; then
-  log "marker $MARKER names $TARGET: node already migrated, nothing to do"
+if [ -n "$marked" ] && same_version "$marked" "$marked_version" "$TARGET" "$TARGET_VERSION"; then
+  log "marker $MARKER names $marked (version $marked_version), the version of $TARGET: node already migrated, nothing to do"
   exit 0
 fi
 if [ "$FRESH" = yes ]; then
@@ -268,24 +400,31 @@ if [ "$FRESH" = yes ]; then
 fi
 # The marker names the image this data was last prepared for. Starting an old image of another
 # version than that one could run older code on newer data files: refuse, and say how to fix it.
-if [ -n "$marked" ] && [ -n "$SOURCE" ] && [ "$(image_version "$marked")" != "$(image_version "$SOURCE")" ]; then
+if [ -n "$marked" ] && [ -n "$SOURCE" ] && ! same_version "$marked" "$marked_version" "$SOURCE" "$SOURCE_VERSION"; then
   fail "REFUSED: the marker says this data was last prepared for $marked, but the old image to run is $SOURCE; set gossip-safe.io/migrate-from-image to $marked (or remove $MARKER if you are sure the data is from $SOURCE)"
 fi
-[ -n "$POD_IP" ] || config_error "POD_IP is not set; it must come from the downward API (status.podIP)"
-SELF_CANON=$(ip_canon "$POD_IP")
+# The guard that holds without any marker: the old version must read every format on disk.
+guard_formats "the old image $SOURCE" "$SOURCE_VERSION" "$SOURCE_FORMATS"
 
-log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version on $POD_IP with client traffic off (timeout $TIMEOUT s)"
+mkdir -p "$MARKER_DIR" && : > "$SERVER_LOG" || fail "cannot write the old server's log $SERVER_LOG"
+log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version with client traffic off (timeout $TIMEOUT s; its output follows)"
 start_server "$@"
-log "old server started (pid $SERVER_PID); waiting for gossip to accept $POD_IP"
+log "old server started (pid $SERVER_PID); waiting for gossip to accept this node"
 deadline=$(($(now) + TIMEOUT))
 stable=0
 last_state=
 while :; do
+  show_server_output
+  if server_rejected; then
+    fail "the old server rejected its configuration: $REJECTED"
+  fi
   if ! alive "$SERVER_PID"; then
     wait "$SERVER_PID" 2> /dev/null
     early_status=$?
     SERVER_PID=
-    fail "old server exited early (status $early_status) before gossip accepted $POD_IP"
+    show_server_output
+    if server_rejected; then fail "the old server rejected its configuration (exit status $early_status): $REJECTED"; fi
+    fail "old server exited early (status $early_status) before gossip accepted this node"
   fi
   if check_gossip; then stable=$((stable + 1)); else stable=0; fi
   if [ "$GOSSIP_STATE" != "$last_state" ]; then
@@ -293,17 +432,19 @@ while :; do
     last_state=$GOSSIP_STATE
   fi
   [ "$stable" -lt "$STABLE" ] || break
-  [ "$(now)" -lt "$deadline" ] || fail "timed out after $TIMEOUT s waiting for gossip to accept $POD_IP (last state: $GOSSIP_STATE)"
+  [ "$(now)" -lt "$deadline" ] || fail "timed out after $TIMEOUT s waiting for gossip to accept this node (last state: $GOSSIP_STATE)"
   sleep "$POLL"
 done
 
-log "gossip accepted $POD_IP (stable over $STABLE checks); draining"
+log "gossip accepted this node (host ID $SELF_ID) at $SELF_ADDR (stable over $STABLE checks); draining"
 run_bounded nodetool drain
 drain_status=$?
+show_server_output
 [ "$drain_status" -eq 0 ] || fail "nodetool drain failed (status $drain_status)"
 log "drained; stopping the old server"
 stop_server
 wait_exit "$STOP_WAIT" || fail "old server did not exit within $STOP_WAIT s of the stop"
+show_server_output
 log "old server exited (status $SERVER_STATUS)"
 if nodetool status > /dev/null 2>&1; then
   fail "the server still answers nodetool after its launcher exited"

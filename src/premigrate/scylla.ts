@@ -22,7 +22,7 @@ start_server() {
   fi
   set -- "$scylla_launcher" "$@" ${SCYLLA_CLIENT_TRAFFIC_OFF}
   log "starting the old server: $*"
-  "$@" &
+  "$@" > "$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
 }
 
@@ -31,6 +31,7 @@ stop_server() {
   kill -TERM "$SERVER_PID" 2> /dev/null || log "the old server was already gone"
 }
 `,
+  configRejection: '',
 };
 
 export function scyllaScript(options: ScriptOptions): string {

@@ -14,3 +14,15 @@ export const DEFAULT_STOP_SECONDS = 300;
 
 /** Where the script records that a node is ready for a target image, relative to the data dir. */
 export const MARKER_PATH = '.gossip-safe/premigrated';
+
+/**
+ * Set by the webhook on the init container (README "Pre-migration init container"):
+ * - the mount path of the persistent volume that holds the data: the marker lives there;
+ * - the parsed versions of the old (source) and new (target) images, compared as versions;
+ * - the newest SSTable format of each family each of them reads (`big:oa bti:da`).
+ */
+export const ENV_MARKER_DIR = 'GOSSIP_SAFE_MARKER_DIR';
+export const ENV_SOURCE_VERSION = 'GOSSIP_SAFE_SOURCE_VERSION';
+export const ENV_TARGET_VERSION = 'GOSSIP_SAFE_TARGET_VERSION';
+export const ENV_SOURCE_FORMATS = 'GOSSIP_SAFE_SOURCE_FORMATS';
+export const ENV_TARGET_FORMATS = 'GOSSIP_SAFE_TARGET_FORMATS';

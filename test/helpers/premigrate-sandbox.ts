@@ -41,8 +41,12 @@ export interface RunResult {
   readonly log: string[];
 }
 
-/** One node line of `nodetool status`: state (UN, DN, UJ, ...) and address ('self' = POD_IP). */
-export type NodeLine = readonly [state: string, address: string];
+/**
+ * One node line of `nodetool status`: state (UN, DN, UJ, ...) and address ('self' = POD_IP).
+ * The line with address 'self', or marked 'self' as third element, carries this node's host ID
+ * (SELF_HOST_ID, which the `nodetool info` stub reports); the others carry other host IDs.
+ */
+export type NodeLine = readonly [state: string, address: string, self?: 'self'];
 
 /** What `nodetool status` answers from call `from` on (1-based); `fail` = JMX not up yet. */
 export interface StatusPhase {
@@ -54,11 +58,17 @@ export interface StatusPhase {
 export const POD_IP = '10.244.1.23';
 export const TARGET = 'cassandra:4.1.3';
 export const SOURCE = 'cassandra:3.11.16';
+export const SELF_HOST_ID = '6d1f4c2a-0000-4000-8000-0000000000aa';
 
 const SERVER_STUB = `#!/bin/sh
 S=$STUB_STATE
 echo "server start $* JVM_EXTRA_OPTS=\${JVM_EXTRA_OPTS:-}" >> "$S/calls.log"
 if [ -f "$S/die-early" ]; then echo "server died" >> "$S/calls.log"; exit 3; fi
+if [ -f "$S/reject-config" ]; then
+  echo "INFO  [main] loading config"
+  cat "$S/reject-config"
+  [ -f "$S/reject-and-exit" ] && exit 3
+fi
 touch "$S/running"
 stop_now() {
   drained=no
@@ -93,6 +103,11 @@ status)
   echo "$n" > "$S/status.count"
   . "$S/status.sh"
   ;;
+info)
+  if [ ! -f "$S/running" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
+  echo "ID                     : $STUB_HOST_ID"
+  echo "Gossip active          : true"
+  ;;
 drain)
   echo "nodetool drain" >> "$S/calls.log"
   touch "$S/drained"
@@ -109,9 +124,10 @@ esac
 `;
 
 function statusText(nodes: readonly NodeLine[]): string {
-  const lines = nodes.map(
-    ([st, addr], i) => `${st}  ${addr === 'self' ? POD_IP : addr}  1.2 MiB  16  33.3%  6d1f4c2a-0000-4000-8000-00000000000${i}  rack1`,
-  );
+  const lines = nodes.map(([st, addr, self], i) => {
+    const id = addr === 'self' || self === 'self' ? SELF_HOST_ID : `6d1f4c2a-0000-4000-8000-00000000000${i}`;
+    return `${st}  ${addr === 'self' ? POD_IP : addr}  1.2 MiB  16  33.3%  ${id}  rack1`;
+  });
   return [
     'Datacenter: datacenter1',
     '=======================',
@@ -143,6 +159,8 @@ export interface SandboxOptions {
   readonly withEntrypoint?: boolean;
   readonly status?: readonly StatusPhase[];
   readonly serverDiesEarly?: boolean;
+  /** The server prints these lines (its config rejection) at start; then exits 3, or runs on. */
+  readonly rejectConfig?: { readonly lines: string; readonly exit: boolean };
 }
 
 export function createSandbox(options: SandboxOptions): Sandbox {
@@ -157,6 +175,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   writeFileSync(join(state, 'status.sh'), statusScript(options.status ?? []));
   writeFileSync(join(state, 'calls.log'), '');
   if (options.serverDiesEarly === true) writeFileSync(join(state, 'die-early'), '');
+  if (options.rejectConfig !== undefined) {
+    writeFileSync(join(state, 'reject-config'), `${options.rejectConfig.lines}\n`);
+    if (options.rejectConfig.exit) writeFileSync(join(state, 'reject-and-exit'), '');
+  }
   const markerPath = join(dataDir, '.gossip-safe', 'premigrated');
 
   return {
@@ -166,7 +188,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     state,
     calls: () => readFileSync(join(state, 'calls.log'), 'utf8').split('\n').filter((l) => l !== ''),
     marker: () => (existsSync(markerPath) ? readFileSync(markerPath, 'utf8') : undefined),
-    run: (script, runOptions = {}) => runScript(script, { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, STUB_STATE: state, STUB_MARKER: markerPath }, runOptions),
+    run: (script, runOptions = {}) => runScript(script, { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, STUB_STATE: state, STUB_MARKER: markerPath, STUB_HOST_ID: SELF_HOST_ID }, runOptions),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -1,0 +1,68 @@
+import type { Container, EnvVar, Volume } from '../k8s/types.js';
+import type { PremigrateScriptKind } from '../profiles/types.js';
+import { imageVersion } from '../profiles/version.js';
+import { formatsEnvValue, readableFormats } from './formats.js';
+import { ENV_MARKER_DIR, ENV_SOURCE_FORMATS, ENV_SOURCE_VERSION, ENV_TARGET_FORMATS, ENV_TARGET_VERSION } from './shell.js';
+
+/** Names of every env var `premigrateRuntimeEnv` may set (the init container drops copies of them). */
+export const RUNTIME_ENV_NAMES: readonly string[] = [ENV_MARKER_DIR, ENV_SOURCE_VERSION, ENV_TARGET_VERSION, ENV_SOURCE_FORMATS, ENV_TARGET_FORMATS];
+
+export interface RuntimeEnvInput {
+  readonly kind: PremigrateScriptKind;
+  readonly main: Container;
+  /** The old image (migrate-from-image). */
+  readonly from: string;
+  readonly dataDirs: readonly string[];
+  /** The pod's volumes (a template's, for workloads). */
+  readonly volumes: readonly Volume[];
+  /** Volumes that outlive the pod beyond its own spec: a StatefulSet's volumeClaimTemplates. */
+  readonly persistentVolumeNames: ReadonlySet<string>;
+}
+
+function trimSlash(p: string): string {
+  return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+
+function isUnder(path: string, dir: string): boolean {
+  const p = trimSlash(path);
+  const d = trimSlash(dir);
+  return p === d || p.startsWith(d === '/' ? '/' : `${d}/`);
+}
+
+/**
+ * The mount path of the persistent volume that holds the data: the deepest persistent mount at
+ * or above a data directory, else the first persistent mount inside one (a PVC at
+ * /var/lib/cassandra/data). Undefined when no persistent volume covers any data directory.
+ */
+export function markerDir(input: Pick<RuntimeEnvInput, 'main' | 'dataDirs' | 'volumes' | 'persistentVolumeNames'>): string | undefined {
+  const persistent = (name: string): boolean =>
+    input.persistentVolumeNames.has(name) || input.volumes.some((v) => v.name === name && v.persistentVolumeClaim !== undefined);
+  const mounts = (input.main.volumeMounts ?? []).filter((m) => m.subPath === undefined || m.subPath === '').filter((m) => persistent(m.name));
+  for (const dir of input.dataDirs) {
+    const above = mounts.filter((m) => isUnder(dir, m.mountPath)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    if (above !== undefined) return trimSlash(above.mountPath);
+    const inside = mounts.find((m) => isUnder(m.mountPath, dir));
+    if (inside !== undefined) return trimSlash(inside.mountPath);
+  }
+  return undefined;
+}
+
+/**
+ * What the script needs to know beyond the images (DESIGN §4, §4a): where the marker goes,
+ * the versions it compares, and the SSTable formats the old and the new version read.
+ * Each is left out when it cannot be known; the script then says what it could not check.
+ */
+export function premigrateRuntimeEnv(input: RuntimeEnvInput): EnvVar[] {
+  const env: EnvVar[] = [];
+  const dir = markerDir(input);
+  if (dir !== undefined) env.push({ name: ENV_MARKER_DIR, value: dir });
+  const source = imageVersion(input.from);
+  const target = imageVersion(input.main.image ?? '');
+  if (source !== undefined) env.push({ name: ENV_SOURCE_VERSION, value: source.text });
+  if (target !== undefined) env.push({ name: ENV_TARGET_VERSION, value: target.text });
+  const sourceReads = readableFormats(input.kind, source);
+  const targetReads = readableFormats(input.kind, target);
+  if (sourceReads !== undefined) env.push({ name: ENV_SOURCE_FORMATS, value: formatsEnvValue(sourceReads) });
+  if (targetReads !== undefined) env.push({ name: ENV_TARGET_FORMATS, value: formatsEnvValue(targetReads) });
+  return env;
+}

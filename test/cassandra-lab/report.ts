@@ -1,0 +1,38 @@
+/** Per pod of a roll: addresses, time in pre-migration, time from the delete to UN at the new IP. */
+export interface PodReport {
+  readonly pod: string;
+  readonly oldIp: string;
+  readonly newIp: string;
+  readonly premigrateMs: number | null;
+  readonly peerSawHostIdAtNewIpDuringPremigration: boolean | null;
+  readonly msToUN: number;
+}
+
+export interface RollReport {
+  readonly label: string;
+  readonly from: string;
+  readonly to: string;
+  readonly pods: readonly PodReport[];
+  readonly rollMs: number;
+  readonly operations: number;
+  readonly failedOperations: number;
+  readonly firstErrors: readonly string[];
+  readonly rowsVerified: number;
+}
+
+const s = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(0)} s`);
+
+/** The short text table the README shows. */
+export function formatReport(rolls: readonly RollReport[]): string {
+  const lines: string[] = [];
+  for (const r of rolls) {
+    lines.push(`${r.label}: ${r.from} -> ${r.to}, roll ${s(r.rollMs)}, ops ${r.operations}, failed ${r.failedOperations}, rows verified ${r.rowsVerified}`);
+    lines.push('  pod          old IP        new IP        pre-migration  to UN   peers saw host ID at new IP');
+    for (const p of r.pods) {
+      const seen = p.peerSawHostIdAtNewIpDuringPremigration === null ? '-' : p.peerSawHostIdAtNewIpDuringPremigration ? 'yes' : 'no';
+      lines.push(`  ${p.pod.padEnd(12)} ${p.oldIp.padEnd(13)} ${p.newIp.padEnd(13)} ${s(p.premigrateMs).padEnd(14)} ${s(p.msToUN).padEnd(7)} ${seen}`);
+    }
+    for (const e of r.firstErrors) lines.push(`  error: ${e}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
