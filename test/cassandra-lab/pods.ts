@@ -75,7 +75,7 @@ export async function deletePodGracefully(kubelet: Kubelet, p: PodRun): Promise<
   const graceMs = (p.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
   const command = p.pod.spec?.containers[0]?.lifecycle?.preStop?.exec?.command;
   let out: { preStop?: string; preStopExit?: number | null } = {};
-  if (p.main !== undefined && p.main.exitCode === undefined && command !== undefined) {
+  if (p.main !== undefined && p.main.exitCode === undefined && command != null) {
     const r = await kubelet.exec(p.main, command, graceMs);
     out = { preStop: command.join(' '), preStopExit: r.code };
   }
