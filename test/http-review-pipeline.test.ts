@@ -1,4 +1,3 @@
-import { request } from 'node:https';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { createReviewPipeline, type HttpAnswer } from '../src/http/review-pipeline.js';
@@ -8,11 +7,10 @@ import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
 import { createProfileSet } from '../src/profiles/profile-set.js';
 import { createEndpoints } from '../src/webhook/endpoints.js';
 import { loadReviewText } from './helpers/fixtures.js';
-import { startTestWebhook, type TestWebhook } from './helpers/webhook-server.js';
 
 // Every request to a webhook path goes through one pipeline (src/http/review-pipeline.ts), past
 // express; express only serves health, metrics and unknown paths. The pipeline is tested on its
-// own, in-process, and then through the HTTPS server.
+// own, in-process, here; http-review-server.test.ts runs it behind the HTTPS server.
 const review = loadReviewText('pod-create-from-statefulset-cassandra.json');
 const json = { 'content-type': 'application/json' };
 const LIMIT = 64 * 1024;
@@ -97,54 +95,5 @@ describe('the review pipeline, in-process', () => {
     post('{oops');
     expect(await metrics.registry.metrics()).toMatch(/gossip_safe_bad_requests_total\{status="400"\} [1-9]/);
     expect(logs.some((l) => l['msg'] === 'bad request' && l['status'] === 400 && String(l['reason']).includes('not valid JSON'))).toBe(true);
-  });
-});
-
-describe('the review pipeline behind the HTTPS server', () => {
-  let webhook: TestWebhook;
-  beforeAll(async () => {
-    webhook = await startTestWebhook({ bodyLimitBytes: LIMIT });
-  });
-  afterAll(async () => {
-    await webhook.stop();
-  });
-
-  /** POSTs with Transfer-Encoding: chunked (no Content-Length). */
-  function postChunked(path: string, body: string): Promise<{ status: number; contentType: string | undefined; connection: string | undefined; text: string }> {
-    return new Promise((resolve, reject) => {
-      const req = request(new URL(path, webhook.client.baseUrl), { method: 'POST', agent: webhook.client.agent, headers: json }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], connection: res.headers['connection'], text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      for (let i = 0; i < body.length; i += 1000) req.write(body.slice(i, i + 1000));
-      req.end();
-    });
-  }
-
-  test('with and without Content-Length the answer is the same', async () => {
-    const plain = await webhook.client.send('POST', '/mutate?timeout=10s', review, json);
-    const chunked = await postChunked('/mutate?timeout=10s', review);
-    expect(plain.status).toBe(200);
-    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(chunked.status).toBe(200);
-    expect(chunked.text).toBe(plain.text);
-  });
-
-  test('a chunked body over the limit is a 413 and the connection is closed', async () => {
-    const res = await postChunked('/mutate', JSON.stringify({ pad: 'x'.repeat(LIMIT * 2) }));
-    expect(res.status).toBe(413);
-    expect(res.connection).toBe('close');
-  });
-
-  test('GET /mutate is 405 over HTTPS too; unknown paths stay 404 (express)', async () => {
-    const get = await webhook.client.send('GET', '/mutate');
-    expect(get.status).toBe(405);
-    expect(get.headers['allow']).toBe('POST');
-    expect((await webhook.client.send('POST', '/mutate/extra', review, json)).status).toBe(404);
   });
 });

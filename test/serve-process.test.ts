@@ -161,3 +161,30 @@ test('an unknown option is a usage error', async () => {
   expect(run.code).toBe(64);
   expect(run.stderr).toMatch(/^gossip-safe: serve: Unknown option '--prot'/);
 });
+
+// Rough edge: serve listened on IPv4 0.0.0.0 only, although the development certificate names ::1.
+test('serve listens on :: by default (IPv6 and IPv4), and answers on ::1 with the development certificate', async () => {
+  const { parseServeConfig } = await import('../src/cli/serve.js');
+  expect(parseServeConfig([], {}).host).toBe('::');
+  // Tests bind loopback only: ::1 stands in for ::.
+  const child = spawnCli(['serve', '--dev-certs', dir, '--host', '::1', '--port', '0']);
+  const exited = exitOf(child, 30_000);
+  try {
+    const port = await listeningPort(child);
+    const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+    const status = await new Promise<number>((resolve, reject) => {
+      // No servername: the certificate must name the IP address ::1 itself.
+      const req = request({ host: '::1', port, method: 'GET', path: '/healthz', ca, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+      req.end();
+    });
+    expect(status).toBe(200);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+});

@@ -26,11 +26,19 @@ export class InputError extends UsageError {
   }
 }
 
-export const EXIT_CODES_HELP = `Exit codes:
-  0   clean: nothing denied (warnings do not count without --fail-on-warn)
-  1   only warnings, and --fail-on-warn was given
-  2   denied: the enforce webhook would reject at least one object
-  3   input error: missing file, malformed YAML/JSON, unknown git ref, bad --config
-  64  usage error: unknown option or missing argument
-  70  a bug in gossip-safe (the stack trace is printed)
-`;
+const EXIT_LINES: Readonly<Record<keyof typeof EXIT, string>> = {
+  clean: '0   clean: nothing denied (warnings do not count without --fail-on-warn)',
+  warnings: '1   only warnings, and --fail-on-warn was given',
+  denied: '2   denied: the enforce webhook would reject at least one object',
+  input: '3   input error: missing file, malformed YAML/JSON, unknown git ref, bad --config',
+  usage: '64  usage error: unknown option or missing argument',
+  software: '70  a bug in gossip-safe (the stack trace is printed)',
+};
+
+/** The "Exit codes:" section of a command's help, listing only the codes that command returns. */
+export function exitCodesHelp(codes: readonly (keyof typeof EXIT)[], clean = EXIT_LINES.clean): string {
+  return `Exit codes:\n${codes.map((c) => `  ${c === 'clean' ? clean : EXIT_LINES[c]}`).join('\n')}\n`;
+}
+
+/** Every exit code (check returns them all). */
+export const EXIT_CODES_HELP = exitCodesHelp(['clean', 'warnings', 'denied', 'input', 'usage', 'software']);

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { EXIT, EXIT_CODES_HELP, InputError } from './exit-codes.js';
+import { EXIT, exitCodesHelp, InputError } from './exit-codes.js';
 import { injectObject } from './injection.js';
 import { parseManifest, type K8sObject, type ManifestObject } from './manifests.js';
 import { describeObject, objectKey, setPath } from './objects.js';
@@ -39,7 +39,17 @@ Examples:
   gossip-safe inject -f k8s/ --base origin/main --in-place
   gossip-safe inject -f statefulset.yaml --migrate-from cassandra:3.11.16
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp(['clean', 'input', 'usage', 'software'], '0   done (warnings do not change the exit code)')}`;
+
+/** The options `inject` takes (its help lists exactly these). */
+export const INJECT_OPTIONS = {
+  filename: { type: 'string', short: 'f', multiple: true },
+  'migrate-from': { type: 'string' },
+  base: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  'in-place': { type: 'boolean', short: 'i' },
+  ...CONFIG_OPTION,
+} as const;
 
 function joinStreams(parts: readonly string[]): string {
   return parts
@@ -52,14 +62,7 @@ function joinStreams(parts: readonly string[]): string {
 
 /** `gossip-safe inject`. */
 export async function runInject(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('inject', argv, {
-    filename: { type: 'string', short: 'f', multiple: true },
-    'migrate-from': { type: 'string' },
-    base: { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    'in-place': { type: 'boolean', short: 'i' },
-    ...CONFIG_OPTION,
-  });
+  const { values, positionals } = parseCommandArgs('inject', argv, INJECT_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`inject: unexpected argument "${positionals[0]}"; name inputs with -f`);
   const files = values.filename ?? ['-'];
   const inPlace = values['in-place'] === true;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeReview, encodeResponse, ReviewDecodeError } from '../admission/review.js';
 import { createEndpoints } from '../webhook/endpoints.js';
-import { EXIT, EXIT_CODES_HELP, InputError } from './exit-codes.js';
+import { EXIT, exitCodesHelp, InputError } from './exit-codes.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, parseCommandArgs, parseMode } from './options.js';
 import { UsageError } from './usage-error.js';
 
@@ -26,7 +26,7 @@ Examples:
 The response is printed as JSON on stdout. Exit code 0 when the response allows the request,
 2 when it denies it.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp(['clean', 'denied', 'input', 'usage', 'software'], '0   the response allows the request')}`;
 
 /** `gossip-safe review`: one recorded request in, the webhook's response out. */
 export async function runReview(argv: readonly string[], readStdin: () => string = () => readFileSync(0, 'utf8')): Promise<number> {

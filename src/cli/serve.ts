@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
-import { DEFAULT_DRAIN_TIMEOUT_MS, startWebhookServer } from '../http/server.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, startWebhookServer } from '../http/server.js';
 import { createLogger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { loadProfileSet } from '../profiles/config.js';
@@ -18,7 +18,8 @@ export const SERVE_HELP = `Usage: gossip-safe serve [options]
 Runs the admission webhook over HTTPS: POST /mutate, GET /healthz, /readyz, /metrics.
 
 Options (environment variable in brackets):
-  --host HOST            address to listen on [HOST] (default 0.0.0.0)
+  --host HOST            address to listen on [HOST] (default ::, every IPv6 and IPv4
+                         address; 0.0.0.0 where the host has no IPv6)
   --port PORT            HTTPS port [PORT] (default 8443)
   --tls-cert-file FILE   serving certificate, PEM [TLS_CERT_FILE] (default certs/tls.crt)
   --tls-key-file FILE    its private key, PEM [TLS_KEY_FILE] (default certs/tls.key)
@@ -101,7 +102,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values['renew-interval'] !== undefined && values['renew-certs'] !== true) throw new UsageError('serve: --renew-interval needs --renew-certs');
   const renewIntervalSeconds = values['renew-certs'] === true ? wholeNumber('--renew-interval', values['renew-interval'] ?? '3600', 10, 86_400) : undefined;
   return Object.freeze({
-    host: values.host ?? env['HOST'] ?? '0.0.0.0',
+    host: values.host ?? env['HOST'] ?? DEFAULT_HOST,
     port: wholeNumber('--port', values.port ?? env['PORT'] ?? '8443', 0, 65535),
     certFile: resolve(certFile ?? devCertsDir ?? 'certs', certFile === undefined ? 'tls.crt' : ''),
     keyFile: resolve(keyFile ?? devCertsDir ?? 'certs', keyFile === undefined ? 'tls.key' : ''),

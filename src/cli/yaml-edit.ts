@@ -93,7 +93,13 @@ export function stringifyContents(doc: Document.Parsed, style: YamlStyle): strin
   // which stay in the original text around the replaced range.
   const fresh = new Document(null, { version: doc.directives?.yaml.version ?? '1.2' });
   const contents = doc.clone().contents;
-  if (contents !== null) contents.commentBefore = null;
+  if (contents !== null) {
+    contents.commentBefore = null;
+    // Without `---`, a file's leading comment is attached to the first key or item, yet it lies
+    // before the contents' range and is copied from the original text already.
+    const first = isMap(contents) ? contents.items[0]?.key : isSeq(contents) ? contents.items[0] : undefined;
+    if (first !== null && typeof first === 'object' && 'commentBefore' in first) (first as { commentBefore?: string | null }).commentBefore = null;
+  }
   fresh.contents = contents;
   return fresh.toString({ lineWidth: 0, indentSeq: !style.compactSequences, flowCollectionPadding: !style.tightFlowCollections });
 }

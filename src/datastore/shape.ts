@@ -126,12 +126,6 @@ export function checkWorkload(value: unknown, path = 'object'): Checked<Workload
   return checked(workload, value, path);
 }
 
-/** The old contract of `asTemplate`: the template when it has a usable shape, else undefined. */
-export function asTemplate(value: unknown): PodTemplateSpec | undefined {
-  const result = checkTemplate(value);
-  return result.ok ? result.value : undefined;
-}
-
 /** The object's metadata, only as far as it can be read safely (for messages about malformed objects). */
 export function safeMeta(value: unknown): { name?: string; generateName?: string; namespace?: string } {
   const meta = isRecord(value) ? value['metadata'] : undefined;

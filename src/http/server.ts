@@ -19,6 +19,12 @@ export const HEADERS_TIMEOUT_MS = 96_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** How long SIGTERM waits for in-flight reviews before closing what is left. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
+/**
+ * The default address: `::` accepts IPv6 and (dual stack) IPv4 connections, so the webhook
+ * answers on `::1` as well as `127.0.0.1` (the development certificate names both). A host
+ * without IPv6 cannot bind it; the server then falls back to `0.0.0.0`.
+ */
+export const DEFAULT_HOST = '::';
 
 export interface WebhookServerOptions {
   readonly host: string;
@@ -70,12 +76,22 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
 
   server.on('tlsClientError', (err) => logger.debug({ reason: err.message }, 'TLS handshake failed'));
 
-  server.listen(options.port, options.host);
-  await once(server, 'listening');
+  let host = options.host;
+  try {
+    server.listen(options.port, host);
+    await once(server, 'listening');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (host !== DEFAULT_HOST || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
+    logger.warn({ host, reason: String(err) }, 'no IPv6 on this host; listening on 0.0.0.0');
+    host = '0.0.0.0';
+    server.listen(options.port, host);
+    await once(server, 'listening');
+  }
   const port = (server.address() as AddressInfo).port;
   ready = true;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  logger.info({ host: options.host, port }, 'gossip-safe webhook listening');
+  logger.info({ host, port }, 'gossip-safe webhook listening');
+  const urlHost = host.includes(':') ? `[${host}]` : host;
 
   let drained: Promise<void> | undefined;
   const drain = (): Promise<void> => {
@@ -101,5 +117,5 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     return drained;
   };
 
-  return { server, port, url: `https://${host}:${port}`, drain };
+  return { server, port, url: `https://${urlHost}:${port}`, drain };
 }

@@ -2,9 +2,9 @@ import type { Operation } from '../admission/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 
 /**
- * The validation contract shared by the validating webhook and the offline CLI (`gossip-safe
- * check`): both build a ValidationInput and call `validateObject` (src/validate/index.ts), so they
- * can never disagree.
+ * The validation contract. The validating webhook's handler builds a ValidationInput and calls
+ * `evaluate` (src/validate/index.ts); the offline CLI (`gossip-safe check`) calls that handler
+ * and renders its structured violations, so the two can never disagree.
  */
 export type ValidationMode = 'enforce' | 'warn';
 

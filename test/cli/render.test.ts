@@ -68,3 +68,16 @@ test('malformed input names the file and line; a named file that is no object is
   expect(() => manifest('just: data\n', 'values.yaml')).toThrow('values.yaml:1: not a Kubernetes object (no apiVersion and kind)');
   expect(parseManifest({ name: 'values.yaml', text: 'just: data\n', explicit: false }).documents[0]!.objects).toEqual([]);
 });
+
+// Rough edge: the leading comment of a file without `---` (the common case) came out twice.
+test.each([
+  ['a file without ---', '# Cassandra ring\n# second line\napiVersion: v1\nkind: ConfigMap\ndata:\n  a: "1"\n'],
+  ['a comment before a blank line', '# Cassandra ring\n\napiVersion: v1\nkind: ConfigMap\ndata:\n  a: "1"\n'],
+])('the leading comment of %s is written once', (_name, text) => {
+  const m = manifest(text);
+  const value = structuredClone(m.documents[0]!.value) as unknown;
+  const edited = Array.isArray(value) ? [...(value as unknown[]), 'c'] : { ...(value as object), kind: 'Secret' };
+  const out = renderManifest(m, new Map([[0, edited]]));
+  expect(out.match(/^# /gm)).toHaveLength(text.match(/^# /gm)!.length);
+  expect(out.startsWith(text.split('\n')[0]!)).toBe(true);
+});
