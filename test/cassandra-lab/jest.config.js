@@ -10,4 +10,6 @@ export default {
   // One ring at a time on a 2-core machine; each step bounds its own waits.
   maxWorkers: 1,
   testTimeout: 25 * 60_000,
+  // The driver's sockets can linger a moment after shutdown(); every process is already gone.
+  forceExit: true,
 };

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../src/k8s/types.js';
 import { imageVersion } from '../../src/profiles/version.js';
@@ -91,10 +91,19 @@ export class Kubelet {
   private writeHosts(): void {
     const lines = ['127.0.0.1 localhost'];
     for (const [name, ip] of this.hostsEntries) lines.push(`${ip} ${name}.${CLUSTER_DOMAIN} ${name}`);
+    const text = Buffer.from(`${lines.join('\n')}\n`);
     for (const p of this.pods) {
       const file = join(p.dir, 'hosts');
-      // Rewritten in place: the running containers have this inode bind-mounted.
-      if (existsSync(file)) writeFileSync(file, `${lines.join('\n')}\n`);
+      if (!existsSync(file)) continue;
+      // Rewritten in place (running containers have this inode bind-mounted), without a
+      // truncation first: a resolver reading it meanwhile must never find it empty.
+      const fd = openSync(file, 'r+');
+      try {
+        writeSync(fd, text, 0, text.length, 0);
+        ftruncateSync(fd, text.length);
+      } finally {
+        closeSync(fd);
+      }
     }
   }
 
