@@ -349,7 +349,7 @@ describe('case 8: service meshes', () => {
     const { mutation, object, validation } = admit(request);
     expect(premigrateOf(object as Pod)).toBeUndefined();
     const text = mutation.warnings?.join('\n') ?? '';
-    expect(text).toContain('init container "istio-init" redirects the pod\'s traffic to a istio proxy');
+    expect(text).toContain('init container "istio-init" redirects the pod\'s traffic to an Istio proxy');
     expect(text).toContain('run the mesh\'s proxy as a native sidecar, or set traffic.sidecar.istio.io/excludeInboundPorts and traffic.sidecar.istio.io/excludeOutboundPorts to include 7000,7001,7199');
     expect(validation.allowed).toBe(true);
   });

@@ -334,7 +334,7 @@ export function premigrationPlan(input: PremigrationInput): PremigrationPlan {
     const [inbound, outbound] = MESH_EXCLUDE_ANNOTATIONS[redirect.mesh];
     return skip(
       'mesh-redirect',
-      `init container "${redirect.name}" redirects the pod's traffic to a ${redirect.mesh} proxy that does not run during init, so gossip-premigrate could never gossip; ` +
+      `init container "${redirect.name}" redirects the pod's traffic to ${redirect.mesh === 'istio' ? 'an Istio' : 'a Linkerd'} proxy that does not run during init, so gossip-premigrate could never gossip; ` +
         `run the mesh's proxy as a native sidecar, or set ${inbound} and ${outbound} to include ${ports.join(',')} on the pod template (before the mesh injects)`,
     );
   }
