@@ -11,6 +11,7 @@ export const UNIT_TESTS = [
   'test/cli/render.test.ts',
   'test/gossip-lab/kubelet-env.test.ts',
   'test/http-review-pipeline.test.ts',
+  'test/layering.test.ts',
   'test/mutate-pod.test.ts',
   'test/package-version.test.ts',
   'test/premigrate-profile-config.test.ts',
