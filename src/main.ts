@@ -32,6 +32,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'offline: write manifests back with the injection applied',
     load: async () => import('./cli/inject.js').then((m) => ({ help: m.INJECT_HELP, run: m.runInject })),
   },
+  audit: {
+    summary: 'read-only: audit the datastore workloads and pods running in a cluster (PolicyReports)',
+    load: async () => import('./cli/audit.js').then((m) => ({ help: m.AUDIT_HELP, run: (argv) => m.runAudit(argv) })),
+  },
   review: {
     summary: 'offline: the response the webhook gives to a recorded AdmissionReview',
     load: async () => import('./cli/review.js').then((m) => ({ help: m.REVIEW_HELP, run: (argv) => m.runReview(argv) })),
@@ -43,12 +47,12 @@ function mainHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return `gossip-safe ${GOSSIP_SAFE_VERSION}: safe restarts and upgrades for gossip datastores on Kubernetes
 
-Usage: gossip-safe <command> [options]
+Usage: ${process.env['GOSSIP_SAFE_PROGRAM'] ?? 'gossip-safe'} <command> [options]
 
 Commands:
 ${lines.join('\n')}
 
-Run "gossip-safe <command> --help" for a command's options and examples.
+Run "${process.env['GOSSIP_SAFE_PROGRAM'] ?? 'gossip-safe'} <command> --help" for a command's options and examples.
 `;
 }
 

@@ -24,14 +24,33 @@ export interface FakeKubeApiOptions {
   readonly beforeSecretCreate?: (api: FakeKubeApi) => void;
   /** Hold Secret GETs until this many have arrived (bounded), so concurrent runs interleave deterministically. */
   readonly secretGetBarrier?: number;
+  /** Serve wgpolicyk8s.io/v1alpha2 PolicyReports, as when their CRD is installed. */
+  readonly policyReportCrd?: boolean;
 }
+
+/** The read-mostly resources the audit uses, served from `resources` (list, get; PolicyReports also create/update). */
+interface ResourceType {
+  readonly prefix: string;
+  readonly plural: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+}
+const RESOURCE_TYPES: readonly ResourceType[] = [
+  { prefix: '/api/v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
+  { prefix: '/api/v1', plural: 'pods', kind: 'Pod', namespaced: true },
+  { prefix: '/apis/apps/v1', plural: 'statefulsets', kind: 'StatefulSet', namespaced: true },
+  { prefix: '/apis/apps/v1', plural: 'deployments', kind: 'Deployment', namespaced: true },
+  { prefix: '/apis/apps/v1', plural: 'daemonsets', kind: 'DaemonSet', namespaced: true },
+  { prefix: '/apis/wgpolicyk8s.io/v1alpha2', plural: 'policyreports', kind: 'PolicyReport', namespaced: true },
+];
 
 const TOKEN = 'fake-kube-api-token';
 const ADMISSION = '/apis/admissionregistration.k8s.io/v1/';
 
 /**
  * A loopback HTTPS server that answers like the Kubernetes API for what `gossip-safe certs`
- * uses: Secret get/create/update (404, 409 AlreadyExists, 409 Conflict on a stale
+ * and `gossip-safe audit` use (namespaces, pods and workloads: list/get; PolicyReports when
+ * `policyReportCrd`; legacy discovery, so a real kubectl can read it too): Secret get/create/update (404, 409 AlreadyExists, 409 Conflict on a stale
  * resourceVersion) and webhook configuration get/patch (JSON patch only). It checks the bearer
  * token, keeps objects in memory with resourceVersions, and records every request.
  */
@@ -39,6 +58,8 @@ export class FakeKubeApi {
   readonly secrets = new Map<string, JsonObject>();
   readonly webhookConfigurations = new Map<string, JsonObject>();
   readonly requests: RecordedRequest[] = [];
+  /** Namespaces, pods, workloads and PolicyReports by plural, then `namespace/name` (`/name` for namespaces). */
+  readonly resources = new Map<string, Map<string, JsonObject>>();
   private version = 100;
   private waitingGets: (() => void)[] = [];
 
@@ -87,6 +108,21 @@ export class FakeKubeApi {
   putWebhookConfiguration(kind: 'mutating' | 'validating', object: JsonObject): void {
     const name = (object['metadata'] as { name: string }).name;
     this.webhookConfigurations.set(`${kind}/${name}`, this.stamp(structuredClone(object)));
+  }
+
+  /** Stores a namespace, pod, workload or PolicyReport (by its kind) as the apiserver would hold it. */
+  put(object: JsonObject): void {
+    const type = RESOURCE_TYPES.find((t) => t.kind === object['kind']);
+    if (type === undefined) throw new Error(`fake-kube-api: no resource type for kind ${String(object['kind'])}`);
+    const metadata = (object['metadata'] ?? {}) as { name?: string; namespace?: string };
+    const store = this.resources.get(type.plural) ?? new Map<string, JsonObject>();
+    this.resources.set(type.plural, store);
+    store.set(`${type.namespaced ? (metadata.namespace ?? 'default') : ''}/${metadata.name ?? ''}`, this.stamp(structuredClone(object)));
+  }
+
+  /** The stored objects of one plural (e.g. policyreports). */
+  stored(plural: string): JsonObject[] {
+    return [...(this.resources.get(plural)?.values() ?? [])];
   }
 
   webhookConfiguration(kind: 'mutating' | 'validating', name: string): JsonObject {
@@ -193,7 +229,105 @@ export class FakeKubeApi {
         return send(200, next);
       }
     }
-    return status(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`);
+    const discovery = this.discovery(path);
+    if (discovery !== undefined) return method === 'GET' ? send(200, discovery) : status(405, 'MethodNotAllowed', 'discovery is read-only');
+    return this.handleResource(method, path, text, send, status);
+  }
+
+  /** Legacy discovery (kubectl falls back to it): /version, /api, /apis and the group versions the fake serves. */
+  private discovery(path: string): unknown {
+    const resource = (t: ResourceType) => ({
+      name: t.plural,
+      singularName: t.kind.toLowerCase(),
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: ['get', 'list', 'create', 'update'],
+      ...(t.kind === 'PolicyReport' ? { shortNames: ['polr'] } : {}),
+    });
+    const served = RESOURCE_TYPES.filter((t) => t.kind !== 'PolicyReport' || this.options.policyReportCrd === true);
+    const groups = [
+      { name: 'apps', version: 'v1' },
+      { name: 'admissionregistration.k8s.io', version: 'v1' },
+      ...(this.options.policyReportCrd === true ? [{ name: 'wgpolicyk8s.io', version: 'v1alpha2' }] : []),
+    ];
+    if (path === '/version') return { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' };
+    if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
+    if (path === '/apis') {
+      return {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: groups.map((g) => ({
+          name: g.name,
+          versions: [{ groupVersion: `${g.name}/${g.version}`, version: g.version }],
+          preferredVersion: { groupVersion: `${g.name}/${g.version}`, version: g.version },
+        })),
+      };
+    }
+    for (const g of [{ prefix: '/api/v1', groupVersion: 'v1' }, ...groups.map((x) => ({ prefix: `/apis/${x.name}/${x.version}`, groupVersion: `${x.name}/${x.version}` }))]) {
+      if (path === g.prefix) {
+        return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: g.groupVersion, resources: served.filter((t) => t.prefix === g.prefix).map(resource) };
+      }
+    }
+    return undefined;
+  }
+
+  private handleResource(
+    method: string,
+    path: string,
+    text: string,
+    send: (code: number, body: unknown) => void,
+    status: (code: number, reason: string, message: string) => void,
+  ): void {
+    const notFound = (): void => status(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`);
+    for (const type of RESOURCE_TYPES) {
+      if (!path.startsWith(`${type.prefix}/`)) continue;
+      if (type.kind === 'PolicyReport' && this.options.policyReportCrd !== true) return notFound();
+      const rest = path.slice(type.prefix.length + 1).split('/').map(decodeURIComponent);
+      let namespace: string | undefined;
+      let name: string | undefined;
+      if (rest.length === 1 && rest[0] === type.plural) {
+        // a cluster-wide list
+      } else if (type.namespaced && rest.length >= 3 && rest.length <= 4 && rest[0] === 'namespaces' && rest[2] === type.plural) {
+        namespace = rest[1];
+        name = rest[3];
+      } else if (!type.namespaced && rest.length === 2 && rest[0] === type.plural) {
+        name = rest[1];
+      } else {
+        continue;
+      }
+      const store = this.resources.get(type.plural) ?? new Map<string, JsonObject>();
+      this.resources.set(type.plural, store);
+      const apiVersion = type.prefix === '/api/v1' ? 'v1' : type.prefix.slice('/apis/'.length);
+      const key = `${namespace ?? ''}/${name ?? ''}`;
+      if (method === 'GET' && name === undefined) {
+        const items = [...store.entries()].filter(([k]) => namespace === undefined || k.startsWith(`${namespace}/`)).map(([, v]) => v);
+        return send(200, { kind: `${type.kind}List`, apiVersion, metadata: { resourceVersion: String(this.version) }, items });
+      }
+      if (method === 'GET') {
+        const o = store.get(key);
+        return o === undefined ? status(404, 'NotFound', `${type.plural} "${name}" not found`) : send(200, o);
+      }
+      if (type.kind !== 'PolicyReport') return status(405, 'MethodNotAllowed', `the fake serves ${type.plural} read-only`);
+      const body = JSON.parse(text) as JsonObject;
+      if (method === 'POST' && name === undefined && namespace !== undefined) {
+        const newName = (body['metadata'] as { name: string }).name;
+        if (store.has(`${namespace}/${newName}`)) return status(409, 'AlreadyExists', `${type.plural} "${newName}" already exists`);
+        (body['metadata'] as JsonObject)['namespace'] = namespace;
+        store.set(`${namespace}/${newName}`, this.stamp(body));
+        return send(201, store.get(`${namespace}/${newName}`));
+      }
+      if (method === 'PUT' && name !== undefined) {
+        const current = store.get(key);
+        if (current === undefined) return status(404, 'NotFound', `${type.plural} "${name}" not found`);
+        if ((body['metadata'] as JsonObject)['resourceVersion'] !== (current['metadata'] as JsonObject)['resourceVersion']) {
+          return status(409, 'Conflict', `Operation cannot be fulfilled on ${type.plural} "${name}": the object has been modified`);
+        }
+        store.set(key, this.stamp(body));
+        return send(200, store.get(key));
+      }
+      return status(405, 'MethodNotAllowed', `${method} ${path}`);
+    }
+    return notFound();
   }
 
   /** With secretGetBarrier N: the first N Secret GETs wait until all N arrived (at most 5 s). */

@@ -3,7 +3,9 @@ import { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'ku
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { K8sObject } from './kustomize.js';
 
 /**
@@ -18,6 +20,13 @@ const MODELS: Record<string, Model> = {
   'v1/Namespace': Namespace as unknown as Model,
   'v1/ServiceAccount': ServiceAccount as unknown as Model,
   'v1/Service': Service as unknown as Model,
+  'v1/ConfigMap': ConfigMap as unknown as Model,
+  // CRDs of the chart's options (schema from the CRDs' OpenAPI; client-node has no models for them).
+  'cert-manager.io/v1/Issuer': Issuer as unknown as Model,
+  'cert-manager.io/v1/Certificate': Certificate as unknown as Model,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor as unknown as Model,
+  'monitoring.coreos.com/v1/PodMonitor': PodMonitor as unknown as Model,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule as unknown as Model,
   'apps/v1/Deployment': Deployment as unknown as Model,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget as unknown as Model,
   'rbac.authorization.k8s.io/v1/Role': Role as unknown as Model,
