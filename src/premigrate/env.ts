@@ -31,8 +31,8 @@ function isUnder(path: string, dir: string): boolean {
 
 /**
  * The mount path of the persistent volume that holds the data: the deepest persistent mount at
- * or above a data directory, else the first persistent mount inside one (a PVC at
- * /var/lib/cassandra/data). Undefined when no persistent volume covers any data directory.
+ * or above a data directory, else a persistent mount inside one: `<dir>/data` (the SSTables)
+ * when mounted, else the first. Undefined when no persistent volume covers any data directory.
  */
 export function markerDir(input: Pick<RuntimeEnvInput, 'main' | 'dataDirs' | 'volumes' | 'persistentVolumeNames'>): string | undefined {
   const persistent = (name: string): boolean =>
@@ -41,7 +41,9 @@ export function markerDir(input: Pick<RuntimeEnvInput, 'main' | 'dataDirs' | 'vo
   for (const dir of input.dataDirs) {
     const above = mounts.filter((m) => isUnder(dir, m.mountPath)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
     if (above !== undefined) return trimSlash(above.mountPath);
-    const inside = mounts.find((m) => isUnder(m.mountPath, dir));
+    // Volumes inside it: the one holding the SSTables (`<dir>/data`) over commitlog or hints.
+    const within = mounts.filter((m) => isUnder(m.mountPath, dir));
+    const inside = within.find((m) => trimSlash(m.mountPath) === `${trimSlash(dir)}/data`) ?? within[0];
     if (inside !== undefined) return trimSlash(inside.mountPath);
   }
   return undefined;

@@ -131,7 +131,19 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
       }
     }
   })();
-  const start = await startPod(ring.kubelet, ring.sts, ordinal, ring.slotBase + ordinal, ip, INIT_BOUND_MS);
+  // After the init containers, before the main container: the old server is stopped, and a
+  // peer that learned the new address lists this host ID there (DN now); one that never did
+  // would still list it at the old IP.
+  let peerListsNewIpAfterPremigration: boolean | null = null;
+  const start = await startPod(ring.kubelet, ring.sts, ordinal, ring.slotBase + ordinal, ip, INIT_BOUND_MS, undefined, async () => {
+    watching = false;
+    await watcher;
+    if (ring.sts.workload.spec?.template?.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM] === undefined) return;
+    const peer = peers()[0];
+    if (peer === undefined) return;
+    const view = await ringView(ring.kubelet, peer.main!);
+    peerListsNewIpAfterPremigration = view.some((e) => e.hostId === ring.hostIds[ordinal] && e.address === ip);
+  });
   watching = false;
   await watcher;
   const premigrateMs = start.inits.find((i) => i.name === PREMIGRATE_CONTAINER)?.ms;
@@ -146,6 +158,7 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
     newIp: ip,
     premigrateMs: premigrateMs ?? null,
     peerSawHostIdAtNewIpDuringPremigration: premigrateMs === undefined ? null : peerSawNewIp,
+    peerListsNewIpAfterPremigration,
     msToUN: Date.now() - begun,
   };
   return { report, start };
@@ -260,7 +273,10 @@ describe('with gossip-safe', () => {
       expect(readMarker(ring.kubelet, s.run.name)?.split('\n')[0]).toBe(IMAGE(VERSION_B));
     }
     // Peers saw each node's host ID UN at its new IP while the old version ran.
-    for (const p of roll.pods) expect({ pod: p.pod, seen: p.peerSawHostIdAtNewIpDuringPremigration }).toEqual({ pod: p.pod, seen: true });
+    for (const p of roll.pods) {
+      const seen = { pod: p.pod, during: p.peerSawHostIdAtNewIpDuringPremigration, after: p.peerListsNewIpAfterPremigration };
+      expect(seen).toEqual({ pod: p.pod, during: true, after: true });
+    }
     for (const p of ring.pods) expect(await releaseOf(ring, p)).toBe(VERSION_B);
     const view = await ringView(ring.kubelet, ring.pods[0]!.main!);
     expect(view.map((e) => e.state)).toEqual(['UN', 'UN', 'UN']);

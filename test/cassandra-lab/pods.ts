@@ -47,6 +47,8 @@ export async function startPod(
   ip: string,
   initBoundMs: number,
   onInitStarted?: (c: ContainerRun, p: PodRun) => void,
+  /** Runs after every init container exited 0, before the main container starts. */
+  beforeMain?: () => Promise<void>,
 ): Promise<PodStart> {
   const pod = sts.podFor(ordinal);
   const run = await kubelet.createPod(pod, ordinal, slot, ip);
@@ -64,6 +66,7 @@ export async function startPod(
     inits.push({ name: ic.name, exit, ms: Date.now() - started, log: c.log() });
     if (exit !== 0) return { run, inits, mainStarted: false };
   }
+  await beforeMain?.();
   const main = pod.spec?.containers[0];
   if (main === undefined) throw new Error('cassandra lab: pod has no container');
   run.main = kubelet.startContainer(run, main);

@@ -5,6 +5,8 @@ export interface PodReport {
   readonly newIp: string;
   readonly premigrateMs: number | null;
   readonly peerSawHostIdAtNewIpDuringPremigration: boolean | null;
+  /** After the init containers, before the main container: a peer lists the host ID at the new IP. */
+  readonly peerListsNewIpAfterPremigration: boolean | null;
   readonly msToUN: number;
 }
 
@@ -27,9 +29,10 @@ export function formatReport(rolls: readonly RollReport[]): string {
   const lines: string[] = [];
   for (const r of rolls) {
     lines.push(`${r.label}: ${r.from} -> ${r.to}, roll ${s(r.rollMs)}, ops ${r.operations}, failed ${r.failedOperations}, rows verified ${r.rowsVerified}`);
-    lines.push('  pod          old IP        new IP        pre-migration  to UN   peers saw host ID at new IP');
+    lines.push('  pod          old IP        new IP        pre-migration  to UN   peer saw host ID UN at new IP during / lists it there after');
     for (const p of r.pods) {
-      const seen = p.peerSawHostIdAtNewIpDuringPremigration === null ? '-' : p.peerSawHostIdAtNewIpDuringPremigration ? 'yes' : 'no';
+      const yn = (b: boolean | null): string => (b === null ? '-' : b ? 'yes' : 'no');
+      const seen = `${yn(p.peerSawHostIdAtNewIpDuringPremigration)} / ${yn(p.peerListsNewIpAfterPremigration)}`;
       lines.push(`  ${p.pod.padEnd(12)} ${p.oldIp.padEnd(13)} ${p.newIp.padEnd(13)} ${s(p.premigrateMs).padEnd(14)} ${s(p.msToUN).padEnd(7)} ${seen}`);
     }
     for (const e of r.firstErrors) lines.push(`  error: ${e}`);
