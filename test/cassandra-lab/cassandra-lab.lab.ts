@@ -20,7 +20,7 @@ import { profilesFromConfig } from '../../src/profiles/config.js';
 import { createProfileSet } from '../../src/profiles/profile-set.js';
 import { loadReview } from '../helpers/fixtures.js';
 import { Kubelet, type ContainerRun, type PodRun } from './kubelet.js';
-import { connect, createSchema, QuorumLoad, readRow, writeRow, type LoadResult } from './load.js';
+import { connect, createSchema, QuorumLoad, readRow, waitForCql, writeRow, type LoadResult } from './load.js';
 import { createBridge, removeAll, removeAllSync, requireRoot } from './network.js';
 import { deletePodGracefully, IpPool, MARKER, premigrateInit, readMarker, startPod, waitForRing, type PodStart } from './pods.js';
 import { formatReport, type PodReport, type RollReport } from './report.js';
@@ -98,6 +98,7 @@ async function startRing(name: string, admission: Admission, firstIp: number, sl
   }
   await waitForRing(kubelet, () => mains(ring), REPLICAS, RING_UP_MS);
   for (const p of ring.pods) ring.hostIds[p.ordinal] = await hostId(kubelet, p.main!);
+  await waitForCql(ring.pods.map((p) => p.ip), RING_UP_MS);
   return ring;
 }
 

@@ -1,6 +1,35 @@
+import { connect as tcpConnect } from 'node:net';
 import driver from 'cassandra-driver';
 
 export const KEYSPACE = 'lab';
+
+/**
+ * Waits until every node accepts connections on the CQL port. A node shows UN in gossip a few
+ * seconds before it starts listening for CQL clients, so a client connecting right after the
+ * ring is UN can find every contact point refused. Bounded; throws naming the nodes still closed.
+ */
+export async function waitForCql(ips: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const open = (ip: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const socket = tcpConnect({ host: ip, port: 9042, timeout: 2_000 });
+      const done = (ok: boolean): void => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+      socket.once('timeout', () => done(false));
+    });
+  let closed = [...ips];
+  while (closed.length > 0) {
+    const states = await Promise.all(closed.map(open));
+    closed = closed.filter((_, i) => !states[i]);
+    if (closed.length === 0) return;
+    if (Date.now() >= deadline) throw new Error(`cassandra lab: CQL port 9042 still closed on ${closed.join(', ')} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
 
 /** A CQL session (the `cassandra-driver` package) at QUORUM against the ring's current IPs. */
 export function connect(contactPoints: readonly string[]): driver.Client {
