@@ -2,6 +2,10 @@
  * The leave hook with credentials, and hooks that cannot work (issue 15). The facts behind each
  * rule are in README "Why" (consul and memberlist labs) and in src/profiles/builtin.ts.
  */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Container, Pod } from '../src/k8s/types.js';
 import { leaveDecision } from '../src/datastore/leave.js';
 import { mutatePod } from '../src/mutate/pod.js';
@@ -161,6 +165,25 @@ describe('cassandra', () => {
       expect(r.warnings).toEqual([]);
       // No credential value in the pod spec: only the names.
       expect(JSON.stringify(r.pod.spec?.containers[0]?.lifecycle)).not.toContain('/etc/jmx');
+    });
+
+    test('run by a real sh, the hook hands nodetool each value as one argument, whatever it holds', () => {
+      const command = preStop(mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret] }, 120), ctx).pod)!;
+      const dir = mkdtempSync(join(tmpdir(), 'gs-jmx-'));
+      try {
+        // A stand-in nodetool that prints its arguments, one a line.
+        writeFileSync(join(dir, 'nodetool'), '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n');
+        chmodSync(join(dir, 'nodetool'), 0o755);
+        const password = `p w;$(touch ${join(dir, 'pwned')}) *'"`;
+        const out = execFileSync(command[0]!, command.slice(1), {
+          env: { PATH: `${dir}:/usr/bin:/bin`, CASSANDRA_JMX_USERNAME: 'control Role', CASSANDRA_JMX_PASSWORD: password },
+          encoding: 'utf8',
+        });
+        expect(out.split('\n').slice(0, -1)).toEqual(['-u', 'control Role', '-pw', password, 'drain']);
+        expect(() => execFileSync('test', ['-e', join(dir, 'pwned')])).toThrow();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test('a password from a Secret (env valueFrom): -pw "$VAR", the secret never in the spec', () => {
