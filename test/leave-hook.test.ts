@@ -2,6 +2,10 @@
  * The leave hook with credentials, and hooks that cannot work (issue 15). The facts behind each
  * rule are in README "Why" (consul and memberlist labs) and in src/profiles/builtin.ts.
  */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Container, Pod } from '../src/k8s/types.js';
 import { leaveDecision } from '../src/datastore/leave.js';
 import { mutatePod } from '../src/mutate/pod.js';
@@ -147,6 +151,91 @@ describe('cassandra', () => {
     ['cassandra:latest', ['nodetool', 'drain']],
   ])('%s drains with %j (the IPv6 RMI workaround only where nodetool builds rmi://[127.0.0.1])', (image, command) => {
     expect(mutatePod(pod({ name: 'cassandra', image }), ctx).pod.spec?.containers[0]?.lifecycle?.preStop?.exec?.command).toEqual(command);
+  });
+
+  describe('JMX credentials', () => {
+    const user = { name: 'CASSANDRA_JMX_USERNAME', value: 'controlRole' };
+    const pwFile = { name: 'CASSANDRA_JMX_PASSWORD_FILE', value: '/etc/jmx/jmxremote.password' };
+    const pwSecret = { name: 'CASSANDRA_JMX_PASSWORD', valueFrom: { secretKeyRef: { name: 'jmx', key: 'password' } } };
+    const authOn = { name: 'LOCAL_JMX', value: 'no' };
+
+    test('a user and a mounted password file: nodetool -u/-pwf through sh -c, the variables quoted and expanded only by the shell', () => {
+      const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:4.1.3', env: [authOn, user, pwFile] }, 120), ctx);
+      expect(preStop(r.pod)).toEqual(['sh', '-c', 'exec nodetool -u "$CASSANDRA_JMX_USERNAME" -pwf "$CASSANDRA_JMX_PASSWORD_FILE" drain']);
+      expect(r.warnings).toEqual([]);
+      // No credential value in the pod spec: only the names.
+      expect(JSON.stringify(r.pod.spec?.containers[0]?.lifecycle)).not.toContain('/etc/jmx');
+    });
+
+    test('run by a real sh, the hook hands nodetool each value as one argument, whatever it holds', () => {
+      const command = preStop(mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret] }, 120), ctx).pod)!;
+      const dir = mkdtempSync(join(tmpdir(), 'gs-jmx-'));
+      try {
+        // A stand-in nodetool that prints its arguments, one a line.
+        writeFileSync(join(dir, 'nodetool'), '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n');
+        chmodSync(join(dir, 'nodetool'), 0o755);
+        const password = `p w;$(touch ${join(dir, 'pwned')}) *'"`;
+        const out = execFileSync(command[0]!, command.slice(1), {
+          env: { PATH: `${dir}:/usr/bin:/bin`, CASSANDRA_JMX_USERNAME: 'control Role', CASSANDRA_JMX_PASSWORD: password },
+          encoding: 'utf8',
+        });
+        expect(out.split('\n').slice(0, -1)).toEqual(['-u', 'control Role', '-pw', password, 'drain']);
+        expect(() => execFileSync('test', ['-e', join(dir, 'pwned')])).toThrow();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a password from a Secret (env valueFrom): -pw "$VAR", the secret never in the spec', () => {
+      const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret] }, 120), ctx);
+      expect(preStop(r.pod)).toEqual(['sh', '-c', 'exec nodetool -u "$CASSANDRA_JMX_USERNAME" -pw "$CASSANDRA_JMX_PASSWORD" drain']);
+    });
+
+    test('the password file wins over a password on the command line when both are set', () => {
+      const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret, pwFile] }, 120), ctx);
+      expect(preStop(r.pod)?.[2]).toContain('-pwf "$CASSANDRA_JMX_PASSWORD_FILE"');
+    });
+
+    test('an old image keeps the IPv6 RMI workaround, with the credentials before `drain`', () => {
+      const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:3.11.12', env: [user, pwFile] }, 120), ctx);
+      expect(preStop(r.pod)).toEqual([
+        'sh',
+        '-c',
+        'exec nodetool -Dcom.sun.jndi.rmiURLParsing=legacy -u "$CASSANDRA_JMX_USERNAME" -pwf "$CASSANDRA_JMX_PASSWORD_FILE" drain',
+      ]);
+    });
+
+    test.each([
+      ['LOCAL_JMX=no', [authOn], /JMX authentication is on \(LOCAL_JMX=no\)/],
+      [
+        'JVM_EXTRA_OPTS with jmxremote.authenticate=true',
+        [{ name: 'JVM_EXTRA_OPTS', value: '-Dcom.sun.management.jmxremote.authenticate=true -Dcom.sun.management.jmxremote.password.file=/etc/jmx/p' }],
+        /JMX authentication is on \(JVM_EXTRA_OPTS has com\.sun\.management\.jmxremote\.authenticate=true\)/,
+      ],
+      ['LOCAL_JMX=no with a user but no password', [authOn, user], /LOCAL_JMX=no/],
+      ['LOCAL_JMX=no with a password file but no user (nodetool reads -pwf only for a -u)', [authOn, pwFile], /LOCAL_JMX=no/],
+    ])('%s and no usable credentials: no hook, and the warning says why', (_what, env, why) => {
+      const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:4.1.3', env }, 120), ctx);
+      expect(preStop(r.pod)).toBeUndefined();
+      expect(r.injected).not.toContain('preStop');
+      expect(r.warnings).toEqual([expect.stringMatching(why)]);
+      expect(r.warnings[0]).toMatch(/container "cassandra": "nodetool drain" was not added: .*set CASSANDRA_JMX_USERNAME and CASSANDRA_JMX_PASSWORD_FILE/);
+    });
+
+    test('authentication on the command line counts too', () => {
+      const r = mutatePod(
+        pod({ name: 'cassandra', image: 'cassandra:4.1.3', command: ['sh', '-c', 'JVM_OPTS="-Dcom.sun.management.jmxremote.authenticate=true" exec cassandra -f'] }, 120),
+        ctx,
+      );
+      expect(preStop(r.pod)).toBeUndefined();
+      expect(r.warnings).toEqual([expect.stringMatching(/its command line has com\.sun\.management\.jmxremote\.authenticate=true/)]);
+    });
+
+    test('LOCAL_JMX=yes (the default: local JMX without authentication) keeps the plain exec hook', () => {
+      const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:4.1.3', env: [{ name: 'LOCAL_JMX', value: 'yes' }] }, 120), ctx);
+      expect(preStop(r.pod)).toEqual(['nodetool', 'drain']);
+      expect(r.warnings).toEqual([]);
+    });
   });
 
   test('the management API image keeps its HTTP drain whatever its version', () => {

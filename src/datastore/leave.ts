@@ -31,6 +31,28 @@ function hasFlag(words: readonly string[], flag: string): boolean {
   });
 }
 
+/** Single-quoted for `sh -c`, so a word of the rule's command is never split or expanded. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./=:@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const JMX_AUTHENTICATE = /com\.sun\.management\.jmxremote\.authenticate=true/;
+
+/**
+ * Why JMX authentication is evidently on for this container, or undefined. cassandra-env.sh turns
+ * it on with `LOCAL_JMX=no` (its default is yes: JMX on localhost without authentication), and
+ * the JVM with `-Dcom.sun.management.jmxremote.authenticate=true` (JVM_OPTS, JVM_EXTRA_OPTS,
+ * JAVA_TOOL_OPTIONS, or the command line).
+ */
+function jmxAuthEvidence(container: Container, words: readonly string[]): string | undefined {
+  for (const e of container.env ?? []) {
+    if (e.name === 'LOCAL_JMX' && e.value?.trim().toLowerCase() === 'no') return 'LOCAL_JMX=no';
+    if (e.value != null && JMX_AUTHENTICATE.test(e.value)) return `${e.name} has com.sun.management.jmxremote.authenticate=true`;
+  }
+  if (words.some((w) => JMX_AUTHENTICATE.test(w))) return 'its command line has com.sun.management.jmxremote.authenticate=true';
+  return undefined;
+}
+
 export type LeaveDecision = { readonly command: readonly string[] } | { readonly skip: string };
 
 /**
@@ -59,6 +81,36 @@ export function leaveDecision(container: Container, rule: LeaveRule): LeaveDecis
       return { skip: `"${base}" was not added: the agent's ${flag} is "${value}", which an exec hook cannot expand; set ${env} in the container's env instead` };
     }
     extra.push(`${flag}=${value}`);
+  }
+
+  const jmx = rule.jmxCredentials;
+  if (jmx !== undefined) {
+    const passwordEnv = [jmx.passwordFileEnv, jmx.passwordEnv].find((n) => envNames.has(n));
+    if (envNames.has(jmx.usernameEnv) && passwordEnv !== undefined) {
+      // Exec hooks get no $(VAR) expansion from the kubelet: a shell expands the env at stop
+      // time, quoted, so the secret never enters the pod spec.
+      const flag = passwordEnv === jmx.passwordFileEnv ? '-pwf' : '-pw';
+      const hook = [...rule.command, ...extra];
+      const script = [
+        'exec',
+        ...hook.slice(0, -1).map(shellWord),
+        '-u',
+        `"$${jmx.usernameEnv}"`,
+        flag,
+        `"$${passwordEnv}"`,
+        ...hook.slice(-1).map(shellWord),
+      ].join(' ');
+      return { command: ['sh', '-c', script] };
+    }
+    const evidence = jmxAuthEvidence(container, words);
+    if (evidence !== undefined) {
+      return {
+        skip:
+          `"${base}" was not added: JMX authentication is on (${evidence}) and the container's env sets no ` +
+          `${jmx.usernameEnv} with ${jmx.passwordFileEnv} or ${jmx.passwordEnv}, so nodetool would be refused; ` +
+          `set ${jmx.usernameEnv} and ${jmx.passwordFileEnv} (a mounted JMX password file) to get the hook`,
+      };
+    }
   }
   return { command: [...rule.command, ...extra] };
 }

@@ -4,6 +4,20 @@ import type { Profile } from './types.js';
  * Built-in profiles. Facts come from the upstream projects (DESIGN.md §3): image names, where
  * identity lives, how a node leaves, and how long a clean stop takes.
  */
+/**
+ * JMX credentials for `nodetool drain`. No image defines env for them: the official image's
+ * cassandra-env.sh only switches JMX authentication on (LOCAL_JMX=no, password file
+ * /etc/cassandra/jmxremote.password, "user password" lines); Bitnami's CASSANDRA_USER /
+ * CASSANDRA_PASSWORD are the CQL superuser, not JMX. nodetool takes -u with -pwf (a file in that
+ * same format) or -pw, so the container declares them in these env names (the password file
+ * preferred: the password stays off the command line).
+ */
+const CASSANDRA_JMX_CREDENTIALS = {
+  usernameEnv: 'CASSANDRA_JMX_USERNAME',
+  passwordEnv: 'CASSANDRA_JMX_PASSWORD',
+  passwordFileEnv: 'CASSANDRA_JMX_PASSWORD_FILE',
+} as const;
+
 export const BUILTIN_PROFILES: readonly Profile[] = [
   {
     name: 'cassandra',
@@ -41,8 +55,9 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
           { from: '4.0', below: '4.0.4' },
         ],
         command: ['nodetool', '-Dcom.sun.jndi.rmiURLParsing=legacy', 'drain'],
+        jmxCredentials: CASSANDRA_JMX_CREDENTIALS,
       },
-      { images: [], command: ['nodetool', 'drain'] },
+      { images: [], command: ['nodetool', 'drain'], jmxCredentials: CASSANDRA_JMX_CREDENTIALS },
     ],
     minGraceSeconds: 120,
     premigration: 'required',

@@ -44,6 +44,16 @@ export interface LeaveRule {
    * repeated in an exec hook: the hook is then not injected, with a warning.
    */
   readonly forwardFlags?: readonly { readonly flag: string; readonly env: string }[];
+  /**
+   * JMX credentials for `nodetool` (Cassandra). When the container's env sets `usernameEnv` and
+   * `passwordFileEnv` (preferred: `nodetool -pwf` reads the password from the file, so it is on no
+   * command line) or `passwordEnv`, the hook runs through `sh -c` so the shell expands them
+   * (the kubelet does not expand `$(VAR)` in exec hooks) and passes `-u`/`-pwf` (or `-pw`) before
+   * the last word of `command`. When JMX authentication is evidently on (`LOCAL_JMX=no`, or
+   * `com.sun.management.jmxremote.authenticate=true` in the JVM options of the env or the command
+   * line) and no credentials are set, the hook is not injected and a warning says why.
+   */
+  readonly jmxCredentials?: { readonly usernameEnv: string; readonly passwordEnv: string; readonly passwordFileEnv: string };
 }
 
 export interface Profile {

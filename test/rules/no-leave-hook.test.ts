@@ -28,6 +28,7 @@ describe('no-leave-hook agrees with the injection', () => {
   test.each([
     ['a Consul server', { name: 'consul', image: 'hashicorp/consul:1.14.8', command: ['consul', 'agent', '-server'], env: [{ name: 'CONSUL_HTTP_TOKEN', value: 't' }] }],
     ['a Consul client without a token', { name: 'consul', image: 'hashicorp/consul:1.14.8', command: ['consul', 'agent'] }],
+    ['a Cassandra with JMX authentication on and no credentials', { name: 'cassandra', image: 'cassandra:4.1.3', env: [{ name: 'LOCAL_JMX', value: 'no' }] }],
   ])('%s: no hook injected, and none asked for', (_what, container: Container) => {
     const request = podCreate(container);
     expect(injectedOf(request)).not.toContain('preStop');
@@ -45,5 +46,21 @@ describe('no-leave-hook agrees with the injection', () => {
     const outcome = handleValidation(request, ctx, 'warn');
     expect(outcome.rules).toContain('no-leave-hook');
     expect(outcome.warnings?.join('\n')).toContain('add exec: consul leave');
+  });
+
+  test('a Cassandra with JMX credentials: the sh -c nodetool hook is injected, and asked for when absent', () => {
+    const request = podCreate({
+      name: 'cassandra',
+      image: 'cassandra:4.1.3',
+      env: [
+        { name: 'LOCAL_JMX', value: 'no' },
+        { name: 'CASSANDRA_JMX_USERNAME', value: 'controlRole' },
+        { name: 'CASSANDRA_JMX_PASSWORD_FILE', value: '/etc/jmx/jmxremote.password' },
+      ],
+    });
+    expect(injectedOf(request)).toContain('preStop');
+    const outcome = handleValidation(request, ctx, 'warn');
+    expect(outcome.rules).toContain('no-leave-hook');
+    expect(outcome.warnings?.join('\n')).toContain('-pwf "$CASSANDRA_JMX_PASSWORD_FILE" drain');
   });
 });
