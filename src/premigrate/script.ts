@@ -113,8 +113,10 @@ config_error() { log "configuration error: $*; exiting with status 2"; exit 2; }
 
 # Ends the run with a failure: stops the old server if it runs and never touches the marker.
 fail() {
+  show_server_output
   log "FAILED: $*"
   stop_hard
+  show_server_output
   log "exiting with status 1, marker not written; the kubelet retries this init container"
   exit 1
 }
@@ -255,8 +257,10 @@ EOF
 
 # Copies the old server's new output lines (it writes to $SERVER_LOG) to the container log.
 SERVER_LINES=0
+SERVER_LOG=
+# Also called by fail(), so the old server's last lines (often the reason) are never lost.
 show_server_output() {
-  [ -f "$SERVER_LOG" ] || return 0
+  [ -n "$SERVER_LOG" ] && [ -f "$SERVER_LOG" ] || return 0
   so_total=$(wc -l < "$SERVER_LOG" | tr -d ' ')
   case $so_total in '' | *[!0-9]*) return 0 ;; esac
   [ "$so_total" -gt "$SERVER_LINES" ] || return 0
