@@ -11,6 +11,12 @@ export const ANNOTATION_CONTAINER = 'gossip-safe.io/container';
 export const ANNOTATION_MIGRATE_FROM = 'gossip-safe.io/migrate-from-image';
 export const ANNOTATION_PREMIGRATE_TIMEOUT = 'gossip-safe.io/premigrate-timeout';
 export const ANNOTATION_ALLOW_DOWNGRADE = 'gossip-safe.io/allow-downgrade';
+/**
+ * Pod/template annotation: the name of a pod volume holding the config directory for the *old*
+ * version. `gossip-premigrate` mounts it at the image's config path instead of the main
+ * container's config mounts (for config rendered for the new version, which the old refuses).
+ */
+export const ANNOTATION_PREMIGRATE_CONFIG_VOLUME = 'gossip-safe.io/premigrate-config-volume';
 
 export const PREMIGRATE_CONTAINER = 'gossip-premigrate';
 

@@ -187,17 +187,26 @@ describe('pre-migration injection: warnings, never crashes', () => {
     else expect(timeoutWarnings).toEqual([expect.stringContaining(problem)]);
   });
 
-  test('data not on a volume mount, and a main container command: warned', () => {
+  test('data not on a persistent volume: no init container, and a warning saying why (issue 11 item 2)', () => {
     const pod = podOf(
       reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: OLD_IMAGE }, (p) => {
         const main = p.spec!.containers[0]!;
         main.volumeMounts = main.volumeMounts!.filter((m) => m.mountPath !== '/var/lib/cassandra');
-        main.command = ['/opt/start.sh'];
+      }),
+    );
+    const result = mutatePod(pod, ctx);
+    expect(premigrateOf(result.pod)).toBeUndefined();
+    expect(result.warnings.join('\n')).toContain('no persistent volume (PVC, volumeClaimTemplate or hostPath) of container "cassandra" holds the cassandra data');
+  });
+
+  test('a main container command: warned', () => {
+    const pod = podOf(
+      reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: OLD_IMAGE }, (p) => {
+        p.spec!.containers[0]!.command = ['/opt/start.sh'];
       }),
     );
     const result = mutatePod(pod, ctx);
     expect(premigrateOf(result.pod)).toBeDefined();
-    expect(result.warnings.join('\n')).toContain('no volumeMount of container "cassandra" covers a cassandra data directory');
     expect(result.warnings.join('\n')).toContain('container "cassandra" sets command');
   });
 });

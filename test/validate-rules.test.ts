@@ -24,6 +24,12 @@ function update(kind: string, oldImage: string, newImage: string, edit: Edit = (
   old.kind = now.kind = kind;
   datastore(old).image = oldImage;
   datastore(now).image = newImage;
+  for (const w of [old, now]) {
+    // The data on a persistent volume, as in the recording: a claim template only counts for a
+    // StatefulSet, so other kinds get the PVC as a pod volume; ScyllaDB's data dir is its own.
+    if (kind !== 'StatefulSet') w.spec!.template!.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'cassandra-data' } }];
+    if (datastore(w).image?.includes('scylla')) datastore(w).volumeMounts = [{ name: 'data', mountPath: '/var/lib/scylla' }];
+  }
   edit(old, now);
   return { operation: 'UPDATE', kind, namespace: 'cassandra-prod', name: 'cassandra', object: now, oldObject: old };
 }
@@ -51,13 +57,16 @@ describe('workload UPDATE version rules', () => {
     ['patch release with a stale annotation', sts('cassandra:4.1.3', 'cassandra:4.1.5', annotate('cassandra:3.11.16')), ['version-change-without-migration']],
     ['minor upgrade (cassandra migrates on major)', sts('cassandra:4.0.11', 'cassandra:4.1.3'), []],
     ['minor upgrade (scylla migrates on minor)', sts('scylladb/scylla:5.2.9', 'scylladb/scylla:5.4.1'), ['version-change-without-migration']],
-    ['major downgrade', sts('cassandra:4.1.3', 'cassandra:3.11.16'), ['version-change-without-migration', 'major-downgrade']],
-    ['major downgrade, allowed on the template', sts('cassandra:4.1.3', 'cassandra:3.11.16', (o, n) => {
-      annotate('cassandra:4.1.3')(o, n);
+    // A downgrade never needs (or gets) migrate-from-image (issue 11 item 1).
+    ['major downgrade', sts('cassandra:4.1.3', 'cassandra:3.11.16'), ['major-downgrade']],
+    ['major downgrade, allowed on the template', sts('cassandra:4.1.3', 'cassandra:3.11.16', (_o, n) => {
       templateAnnotations(n)['gossip-safe.io/allow-downgrade'] = 'true';
     }), []],
-    ['allow-downgrade must be exactly "true"', sts('cassandra:4.1.3', 'cassandra:3.11.16', (o, n) => {
+    ['allowed downgrade that asks to pre-migrate from the newer version', sts('cassandra:4.1.3', 'cassandra:3.11.16', (o, n) => {
       annotate('cassandra:4.1.3')(o, n);
+      templateAnnotations(n)['gossip-safe.io/allow-downgrade'] = 'true';
+    }), ['migrate-from-on-downgrade']],
+    ['allow-downgrade must be exactly "true"', sts('cassandra:4.1.3', 'cassandra:3.11.16', (_o, n) => {
       templateAnnotations(n)['gossip-safe.io/allow-downgrade'] = 'yes';
     }), ['major-downgrade']],
     ['minor downgrade is not denied', sts('cassandra:4.1.3', 'cassandra:4.0.11'), []],
@@ -123,7 +132,7 @@ describe('rollout in progress', () => {
     const input = update('Deployment', 'cassandra:3.11.16', 'cassandra:4.1.3', statusEdit({ replicas: 4, updatedReplicas: 2, observedGeneration: 3 }, 3));
     expect(validateObject(input, ctx)[0]?.message).toBe(
       'deployment cassandra-prod/cassandra: previous rollout still in progress (2/4 pods updated); finish it (kubectl rollout status deployment/cassandra -n cassandra-prod) ' +
-        'or roll it back (kubectl rollout undo deployment/cassandra -n cassandra-prod) before changing cassandra 3.11.16 -> 4.1.3',
+        'before changing cassandra 3.11.16 -> 4.1.3',
     );
   });
 });

@@ -1,4 +1,6 @@
+import { ANNOTATION_MIGRATE_FROM } from '../contract.js';
 import type { Container, PodTemplateSpec } from '../k8s/types.js';
+import { sameVersion } from './identity.js';
 import { parseImageRef } from '../profiles/image.js';
 import { migrationLevel, reachesLevel } from '../profiles/version-policy.js';
 import type { Profile, ProfileSet, VersionLevel } from '../profiles/types.js';
@@ -90,4 +92,24 @@ export function needsPremigration(change: VersionChange): boolean {
   if (change.difference === 'none') return false;
   if (change.difference === 'unknown') return true;
   return reachesLevel(change.difference, migrationLevel(change.profile));
+}
+
+/**
+ * The image the stored template's rollout came from: its `migrate-from-image`, when that names
+ * another version than the stored template runs (an upgrade the webhook recorded).
+ */
+export function rolloutSource(oldTemplate: PodTemplateSpec, change: VersionChange): string | undefined {
+  const from = oldTemplate.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM]?.trim();
+  if (from === undefined || from === '' || sameVersion(from, change.oldImage)) return undefined;
+  return from;
+}
+
+/**
+ * A rollback: the update goes back to the version the stored template's rollout came from
+ * (`kubectl rollout undo`, `helm rollback`, or editing the image back). Compared as versions.
+ */
+export function isRollback(change: VersionChange, oldTemplate: PodTemplateSpec): boolean {
+  if (change.difference === 'none') return false;
+  const from = rolloutSource(oldTemplate, change);
+  return from !== undefined && sameVersion(from, change.newImage);
 }

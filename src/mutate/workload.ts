@@ -5,7 +5,9 @@ import { diffPatch } from './patch.js';
 import type { PodMutation } from './pod.js';
 import { warning } from './report.js';
 import type { MutationContext } from './template.js';
-import { detectVersionChange, isVersionChange, needsPremigration } from '../datastore/version-change.js';
+import { sameVersion } from '../datastore/identity.js';
+import { detectVersionChange, isDowngrade, isRollback, isVersionChange, needsPremigration } from '../datastore/version-change.js';
+import { imageVersion } from '../profiles/version.js';
 
 /** Same shape as a pod mutation: the result, its patch, and what was done. */
 export interface WorkloadMutation extends Omit<PodMutation, 'pod'> {
@@ -15,6 +17,8 @@ export interface WorkloadMutation extends Omit<PodMutation, 'pod'> {
 
 /** Recorded in `injected` (logs, metrics) when the template annotation is set or restored. */
 export const INJECTED_MIGRATE_FROM = 'annotation:migrate-from-image';
+/** Recorded when a rollback or a downgrade removes the template annotation. */
+export const REMOVED_MIGRATE_FROM = 'annotation:migrate-from-image:removed';
 
 function templateAnnotation(t: PodTemplateSpec | undefined): string | undefined {
   return t?.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM];
@@ -26,7 +30,11 @@ function templateAnnotation(t: PodTemplateSpec | undefined): string | undefined 
  * - The datastore's version changes and its profile requires pre-migration: the new template
  *   gets `gossip-safe.io/migrate-from-image` = the old image, so the new revision's pods
  *   first run the old version on their new IP. An annotation already present is also brought
- *   up to date on any version change, so it never names a stale (older) image.
+ *   up to date on any upgrade, so it never names a stale (older) image.
+ * - A rollback (back to the version the stored template's `migrate-from-image` names) removes
+ *   the annotation when it names that version, so the template equals the pre-upgrade revision
+ *   and pods still on it are not restarted. Any other downgrade removes it: pre-migration only
+ *   ever runs an older version before a newer one.
  * - The version does not change but the update dropped that annotation (a GitOps re-apply of
  *   manifests that never had it): it is put back from the old object, since removing it would
  *   change the template and restart every datastore pod for nothing.
@@ -48,8 +56,27 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   const current = templateAnnotation(newTemplate);
   const previous = templateAnnotation(oldTemplate);
   let value: string | undefined;
+  let remove = false;
   const warnings: string[] = [];
-  if (isVersionChange(change)) {
+  if (isVersionChange(change) && isRollback(change, oldTemplate)) {
+    // Back to the version the rollout came from: the template must equal the pre-upgrade
+    // revision, so the pods that never left it are not restarted. Only an annotation naming
+    // the version rolled back to goes; one the pre-upgrade revision had itself stays.
+    if (current !== undefined && sameVersion(current, change.newImage)) {
+      remove = true;
+      warnings.push(
+        warning(`rollback to ${versionText(change.newImage)}: removed ${ANNOTATION_MIGRATE_FROM}=${JSON.stringify(current)}, so the template equals the revision before the upgrade and pods still on it are not restarted`),
+      );
+    }
+  } else if (isVersionChange(change) && isDowngrade(change)) {
+    // Pre-migration only ever runs an older version before a newer one.
+    if (current !== undefined) {
+      remove = true;
+      warnings.push(
+        warning(`${change.profile.name} ${versionText(change.oldImage)} -> ${versionText(change.newImage)} is a downgrade: removed ${ANNOTATION_MIGRATE_FROM}=${JSON.stringify(current)}; pre-migration only runs an older version before a newer one`),
+      );
+    }
+  } else if (isVersionChange(change)) {
     const wanted = needsPremigration(change) || current !== undefined;
     // An unpinned old image (`latest`) may now resolve to another version: never run it on the data.
     if (wanted && change.oldImagePinned && current !== change.oldImage) value = change.oldImage;
@@ -59,11 +86,21 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
       warning(`kept ${ANNOTATION_MIGRATE_FROM}=${JSON.stringify(previous)}; dropping it would restart every ${change.profile.name} pod`),
     );
   }
-  if (value === undefined) return { ...unchanged, ...about };
+  if (value === undefined && !remove) return { ...unchanged, ...about };
 
   const workload = cloneJson(object, object.metadata?.managedFields ?? undefined);
   const template = workload.spec!.template!;
   template.metadata ??= {};
-  template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };
-  return { workload, patch: diffPatch(object, workload), injected: [INJECTED_MIGRATE_FROM], warnings, ...about };
+  if (remove) {
+    const { [ANNOTATION_MIGRATE_FROM]: _removed, ...rest } = template.metadata.annotations ?? {};
+    if (Object.keys(rest).length === 0) delete template.metadata.annotations;
+    else template.metadata.annotations = rest;
+  } else if (value !== undefined) {
+    template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };
+  }
+  return { workload, patch: diffPatch(object, workload), injected: [remove ? REMOVED_MIGRATE_FROM : INJECTED_MIGRATE_FROM], warnings, ...about };
+}
+
+function versionText(image: string): string {
+  return imageVersion(image)?.text ?? JSON.stringify(image);
 }

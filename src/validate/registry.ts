@@ -5,6 +5,10 @@ import { migrateFromWithoutInitContainer } from './rules/migrate-from-without-in
 import { noLeaveHook } from './rules/no-leave-hook.js';
 import { noPerPodNodeName } from './rules/no-per-pod-node-name.js';
 import { repositoryChangeWithoutMigration } from './rules/repository-change-without-migration.js';
+import { migrateFromOnDowngrade } from './rules/migrate-from-on-downgrade.js';
+import { premigrateConfigVolumeUnknown } from './rules/premigrate-config-volume-unknown.js';
+import { premigrationSkipped } from './rules/premigration-skipped.js';
+import { rollbackDuringRollout } from './rules/rollback-during-rollout.js';
 import { rolloutInProgress } from './rules/rollout-in-progress.js';
 import { scaleDuringRollout } from './rules/scale-during-rollout.js';
 import { skippedMajor } from './rules/skipped-major.js';
@@ -24,7 +28,11 @@ export const REGISTRY = [
   versionChangeWithoutMigration,
   repositoryChangeWithoutMigration,
   majorDowngrade,
+  migrateFromOnDowngrade,
   migrateFromWithoutInitContainer,
+  premigrateConfigVolumeUnknown,
+  rollbackDuringRollout,
+  premigrationSkipped,
   unknownVersionChange,
   skippedMajor,
   noPerPodNodeName,

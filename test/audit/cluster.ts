@@ -55,6 +55,11 @@ export function uninjectedPod(): K8sObject {
 export function stuckPremigratePod(): K8sObject {
   const pod = cassandraPod('cassandra-2', 'cassandra:4.1.4');
   (pod.metadata as { annotations?: Record<string, string> }).annotations = { 'gossip-safe.io/migrate-from-image': 'cassandra:3.11.16' };
+  // Its data on the claim the StatefulSet controller mounts: without a persistent volume there
+  // is nothing to pre-migrate, and gossip-safe adds no init container (issue 11).
+  const spec = pod['spec'] as { volumes?: unknown[]; containers: { volumeMounts?: unknown[] }[] };
+  spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data-cassandra-2' } }];
+  spec.containers[0]!.volumeMounts = [{ name: 'data', mountPath: '/var/lib/cassandra' }];
   const injected = injectObject({ object: pod }, loadProfileSet(undefined)).object;
   const init = ((injected['spec'] as JsonObject)['initContainers'] as JsonObject[] | undefined) ?? [];
   if (!init.some((c) => c['name'] === 'gossip-premigrate')) throw new Error('the mutation added no gossip-premigrate: fixture is wrong');

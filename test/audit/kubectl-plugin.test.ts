@@ -128,7 +128,7 @@ test('kubectl gossip-safe check and inject: kubectl global flags are accepted, -
   const dir = mkdtempSync(join(tmpdir(), 'gossip-safe-plugin-check-'));
   try {
     const sts = (image: string) =>
-      `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cassandra}\nspec:\n  serviceName: cassandra\n  selector: {matchLabels: {app: c}}\n  template:\n    metadata: {labels: {app: c}}\n    spec: {containers: [{name: cassandra, image: "${image}"}]}\n`;
+      `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cassandra}\nspec:\n  serviceName: cassandra\n  selector: {matchLabels: {app: c}}\n  template:\n    metadata: {labels: {app: c}}\n    spec: {containers: [{name: cassandra, image: "${image}", volumeMounts: [{name: data, mountPath: /var/lib/cassandra}]}]}\n  volumeClaimTemplates: [{metadata: {name: data}}]\n`;
     writeFileSync(join(dir, 'base.yaml'), sts('cassandra:3.11.16'));
     writeFileSync(join(dir, 'head.yaml'), sts('cassandra:4.1.3'));
     const r = await kubectlGossipSafe(['check', '--context', 'prod', '--kubeconfig=/nonexistent', '-n', 'db', '-o', 'json', '--base', join(dir, 'base.yaml'), join(dir, 'head.yaml')]);

@@ -1,5 +1,6 @@
 import { ANNOTATION_MIGRATE_FROM } from '../../contract.js';
-import { needsPremigration } from '../../datastore/version-change.js';
+import { CANNOT_PREMIGRATE, premigrationPlan } from '../../datastore/premigration.js';
+import { isDowngrade, needsPremigration } from '../../datastore/version-change.js';
 import { hasMigrationStep, SET_MIGRATE_FROM, versionPair } from '../messages.js';
 import { defineRule, WORKLOADS } from '../rule.js';
 import { enableInjection } from '../subject.js';
@@ -8,13 +9,18 @@ export const versionChangeWithoutMigration = defineRule({
   id: 'version-change-without-migration',
   severity: 'deny',
   summary:
-    'A workload UPDATE changes the datastore version by at least `migrateOn` and the new template has no migration step: neither `migrate-from-image` naming the old version nor a `gossip-premigrate` init container with the old image. Also when `migrate-from-image` names another image than the old one on any version change.',
+    'A workload UPDATE upgrades the datastore version by at least `migrateOn` and the new template has no migration step: neither `migrate-from-image` naming the old version nor a `gossip-premigrate` init container with the old image. Also when `migrate-from-image` names another image than the old one on any upgrade. Downgrades are judged by `major-downgrade` and `migrate-from-on-downgrade`; templates where pre-migration cannot or need not run by `premigration-skipped`.',
   fix: 'Label the namespace `gossip-safe.io/inject=enabled`, or set the annotation to the old image, as the message says.',
   kinds: WORKLOADS,
   operations: ['UPDATE'],
   profiles: 'premigration-required',
-  check({ subject, template, change }) {
-    if (change === undefined || change.difference === 'none' || hasMigrationStep(template, change)) return undefined;
+  check({ subject, template, change, selection, profiles, persistentVolumeNames }) {
+    if (change === undefined || change.difference === 'none' || isDowngrade(change) || hasMigrationStep(template, change)) return undefined;
+    if (selection !== undefined) {
+      // Never demand a step that would not come: premigration-skipped says why instead.
+      const plan = premigrationPlan({ template, container: selection.container, profile: selection.profile, profiles, persistentVolumeNames, from: change.oldImage });
+      if (!plan.inject && CANNOT_PREMIGRATE.has(plan.code)) return undefined;
+    }
     const container = change.container;
     const declared = template.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM];
     const setIt = `set ${SET_MIGRATE_FROM}=${JSON.stringify(change.oldImage)}`;
