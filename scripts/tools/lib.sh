@@ -20,7 +20,7 @@ gs_go_tool() {
   key=$( {
     cat "$dir/go.mod" "$dir/go.sum" 2> /dev/null
     find "$dir" -name '*.go' -type f | LC_ALL=C sort | while IFS= read -r f; do printf '%s\n' "${f#"$dir"/}"; cat "$f"; done
-    printf '%s\n' "$pkg"
+    printf '%s\n' "$pkg" "${GS_GO_LDFLAGS:-}"
     go version
   } | sha256sum | cut -c1-16)
   out="$GS_CACHE/bin/$name-$key"
@@ -28,7 +28,7 @@ gs_go_tool() {
     mkdir -p "$GS_CACHE/bin"
     tmp="$out.tmp.$$"
     gs_log "building $name ($pkg) from $dir; the first build takes a while, later runs reuse $out"
-    if ! (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags='-s -w' -o "$tmp" "$pkg"); then
+    if ! (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags="-s -w ${GS_GO_LDFLAGS:-}" -o "$tmp" "$pkg"); then
       rm -f "$tmp"
       gs_log "$name: go build of $pkg in $dir failed (see above)"
       return 1

@@ -1,6 +1,6 @@
-import { Cluster, injectionStatus, type PodJson } from './harness/cluster.js';
+import { Cluster, injectionStatus } from './harness/cluster.js';
 import { cassandraStatefulSet } from './harness/objects.js';
-import { waitFor } from './harness/procs.js';
+import { cassandraPod, newUpdateRevision, type OwnedPod, type StsJson } from './harness/statefulset.js';
 
 // README install steps 3 to 5 on a StatefulSet: the controller creates the pods (the webhook
 // sees the controller's own requests), `kubectl set image` records the migration on the
@@ -8,20 +8,7 @@ import { waitFor } from './harness/procs.js';
 const c = new Cluster();
 afterAll(() => c.cleanup());
 
-interface StsJson {
-  metadata: { generation: number; resourceVersion: string };
-  spec: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { image: string }[] } } };
-  status?: { observedGeneration?: number; updateRevision?: string; currentRevision?: string };
-}
-type OwnedPod = PodJson & { metadata: { ownerReferences?: { kind: string; name: string }[]; labels?: Record<string, string> } };
-
-const pod = (ns: string, uid?: string): Promise<OwnedPod> =>
-  waitFor(`pod ${ns}/cassandra-0${uid === undefined ? '' : ' recreated'}`, async () => {
-    const run = await c.kubectl(['-n', ns, 'get', 'pod', 'cassandra-0', '-o', 'json']);
-    if (run.code !== 0) return undefined;
-    const p = JSON.parse(run.stdout) as OwnedPod;
-    return uid !== undefined && p.metadata.uid === uid ? undefined : p;
-  }, 60_000);
+const pod = (ns: string, uid?: string): Promise<OwnedPod> => cassandraPod(c, ns, uid);
 
 test('a Cassandra StatefulSet: controller-created pods injected, set image records migrate-from-image, the new revision gets gossip-premigrate', async () => {
   const ns = await c.namespace('shop');
@@ -46,10 +33,7 @@ test('a Cassandra StatefulSet: controller-created pods injected, set image recor
   // No kubelet: cassandra-0 stays Pending, so the OrderedReady rollout waits for it. Deleting it
   // is what the controller does next on a real cluster; the controller recreates it at the
   // update revision.
-  const updateRevision = await waitFor('the controller to see the new revision', async () => {
-    const s = await c.get<StsJson>('statefulset', 'cassandra', ns);
-    return s.status?.observedGeneration === s.metadata.generation && s.status.updateRevision !== s.status.currentRevision ? s.status.updateRevision : undefined;
-  }, 60_000);
+  const updateRevision = await newUpdateRevision(c, ns);
   await c.ok(['-n', ns, 'delete', 'pod', 'cassandra-0', '--wait=false']);
   const second = await pod(ns, first.metadata.uid);
   expect(second.metadata.labels?.['controller-revision-hash']).toBe(updateRevision);
