@@ -90,9 +90,15 @@ async function startRing(name: string, admission: Admission, firstIp: number, sl
   const kubelet = new Kubelet({ runDir: join(runDir, name), namespace: 'cassandra-prod', releases });
   kubelets.push(kubelet);
   const ring: Ring = { kubelet, sts: new StatefulSetController(statefulSet(), admission), ips: new IpPool(firstIp), pods: [], hostIds: [], slotBase };
-  // Parallel pod management: all three pods at once (all are seeds, so none bootstraps).
-  const starts = await Promise.all([0, 1, 2].map((o) => startPod(kubelet, ring.sts, o, slotBase + o, ring.ips.take(), INIT_BOUND_MS)));
-  for (const s of starts) {
+  // All three are seeds, so none bootstraps. Started all at once, a seed that reaches no other
+  // seed forms a ring of its own (a run here ended with cassandra-0 alone and 1 + 2 together):
+  // the first seed starts alone, then the other two, which find it.
+  const ips = [0, 1, 2].map(() => ring.ips.take());
+  const first = await startPod(kubelet, ring.sts, 0, slotBase, ips[0]!, INIT_BOUND_MS);
+  expect(first.mainStarted).toBe(true);
+  await waitForRing(kubelet, () => (first.run.main === undefined ? [] : [first.run.main]), 1, RING_UP_MS);
+  const rest = await Promise.all([1, 2].map((o) => startPod(kubelet, ring.sts, o, slotBase + o, ips[o]!, INIT_BOUND_MS)));
+  for (const s of [first, ...rest]) {
     expect(s.mainStarted).toBe(true);
     ring.pods[s.run.ordinal] = s.run;
   }
