@@ -3,8 +3,11 @@ import type { BodyName } from './fixtures.js';
 import type { LoadResult } from './load.js';
 import type { ProfileSummary } from './profile.js';
 
-/** The servers a run measures; `gossip-safe x2` is `serve --workers 2`. */
-export const SERVER_NAMES = ['gossip-safe', 'bare https', 'controller-runtime', 'gossip-safe x2'] as const;
+/**
+ * The servers a run measures; `gossip-safe x2` is `serve --workers 2`; `baseline` is another
+ * checkout's gossip-safe (`--baseline DIR`), measured only when given.
+ */
+export const SERVER_NAMES = ['gossip-safe', 'bare https', 'controller-runtime', 'gossip-safe x2', 'baseline'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 export interface SideFigures {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,8 +28,15 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '10' },
     profile: { type: 'boolean', default: false },
     out: { type: 'string', default: join(PROJECT_DIR, 'bench', 'results.json') },
+    /** Another checkout (built: its dist/main.js), measured in the same rounds as `baseline`. */
+    baseline: { type: 'string' },
   },
 });
+const BASELINE_MAIN = opts.baseline === undefined ? undefined : join(opts.baseline, 'dist', 'main.js');
+if (BASELINE_MAIN !== undefined && !existsSync(BASELINE_MAIN)) {
+  process.stderr.write(`bench: --baseline ${opts.baseline}: ${BASELINE_MAIN} does not exist; run \`npm ci && npm run build\` there first\n`);
+  process.exit(2);
+}
 const ROUNDS = Number(opts.rounds);
 const SECONDS = Number(opts.seconds);
 const CONNECTIONS = Number(opts.connections);
@@ -94,13 +101,21 @@ async function main(): Promise<void> {
     servers.push(peer);
     const ours2 = await startServerProcess('gossip-safe x2', [join(PROJECT_DIR, 'dist', 'main.js'), ...serveArgs, '--workers', '2'], join(dir, 'gossip-safe-x2.log'), webhookPort);
     servers.push(ours2);
-    const byName: Record<ServerName, ServerProcess> = { 'gossip-safe': ours, 'bare https': bare, 'controller-runtime': peer, 'gossip-safe x2': ours2 };
+    const baseline = BASELINE_MAIN === undefined ? undefined : await startServerProcess('baseline', [BASELINE_MAIN, ...serveArgs], join(dir, 'baseline.log'), webhookPort);
+    if (baseline !== undefined) servers.push(baseline);
+    const byName: Partial<Record<ServerName, ServerProcess>> = { 'gossip-safe': ours, 'bare https': bare, 'controller-runtime': peer, 'gossip-safe x2': ours2, baseline };
     const url = (s: ServerProcess): string => `https://127.0.0.1:${s.port}${s === bare ? '/' : '/mutate'}`;
     /** Which servers run which body: the peer knows pods only; x2 is measured on the injected pod. */
+    const withBaseline = (names: readonly ServerName[]): readonly ServerName[] => (baseline === undefined ? names : [...names, 'baseline']);
     const serversFor: Record<BodyName, readonly ServerName[]> = {
-      'pod CREATE': SERVER_NAMES,
-      'pod pass-through': ['gossip-safe', 'bare https', 'controller-runtime'],
-      'sts UPDATE': ['gossip-safe', 'bare https'],
+      'pod CREATE': withBaseline(['gossip-safe', 'bare https', 'controller-runtime', 'gossip-safe x2']),
+      'pod pass-through': withBaseline(['gossip-safe', 'bare https', 'controller-runtime']),
+      'sts UPDATE': withBaseline(['gossip-safe', 'bare https']),
+    };
+    const server = (name: ServerName): ServerProcess => {
+      const s = byName[name];
+      if (s === undefined) throw new Error(`bench: no server ${name}`);
+      return s;
     };
     let oursRequests = 0;
     const load = async (server: ServerProcess, body: string, extra: { seconds: number; maxRequests: number; rate?: number }): Promise<LoadResult> => {
@@ -117,9 +132,10 @@ async function main(): Promise<void> {
       const uid = (JSON.parse(body) as { request: { uid: string } }).request.uid;
       const patches = new Map<string, string | undefined>();
       for (const who of serversFor[name]) {
-        const answer = JSON.parse(await post(url(byName[who]), body, ca)) as { response?: { uid?: string; allowed?: boolean; patch?: string } };
+        const answer = JSON.parse(await post(url(server(who)), body, ca)) as { response?: { uid?: string; allowed?: boolean; patch?: string } };
         if (answer.response?.uid !== uid || answer.response.allowed !== true) throw new Error(`${who} answered ${JSON.stringify(answer)}`);
-        if (who !== 'bare https') patches.set(who, answer.response.patch === undefined ? undefined : sortedOps(answer.response.patch));
+        // The baseline may be an older version with another patch: only its answer is checked.
+        if (who !== 'bare https' && who !== 'baseline') patches.set(who, answer.response.patch === undefined ? undefined : sortedOps(answer.response.patch));
       }
       if (new Set(patches.values()).size !== 1) throw new Error(`${name}: the servers' patches differ: ${JSON.stringify(Object.fromEntries(patches))}`);
     }
@@ -134,7 +150,7 @@ async function main(): Promise<void> {
     stressHttpsMs.sort((a, b) => a - b);
 
     log('warm-up');
-    for (const name of BODY_NAMES) for (const who of serversFor[name]) await load(byName[who], bodies[name], { seconds: 1, maxRequests: 20_000 });
+    for (const name of BODY_NAMES) for (const who of serversFor[name]) await load(server(who), bodies[name], { seconds: 1, maxRequests: 20_000 });
 
     const throughput: Partial<Record<BodyName, ThroughputFigures>> = {};
     const rounds: Record<BodyName, Partial<Record<ServerName, LoadResult>>[]> = { 'pod CREATE': [], 'pod pass-through': [], 'sts UPDATE': [] };
@@ -144,7 +160,7 @@ async function main(): Promise<void> {
         log(`throughput round ${round + 1}/${ROUNDS}, ${name}`);
         const order = serversFor[name].map((_, i, all) => all[(i + round) % all.length]!);
         const results: Partial<Record<ServerName, LoadResult>> = {};
-        for (const who of order) results[who] = await load(byName[who], bodies[name], { seconds: SECONDS, maxRequests: MAX_SATURATING });
+        for (const who of order) results[who] = await load(server(who), bodies[name], { seconds: SECONDS, maxRequests: MAX_SATURATING });
         rounds[name].push(results);
       }
     }
@@ -155,7 +171,7 @@ async function main(): Promise<void> {
     for (const name of BODY_NAMES) {
       const extra = { seconds: FIXED_SECONDS, maxRequests: FIXED_RATE * FIXED_SECONDS, rate: FIXED_RATE };
       const row: Partial<Record<ServerName, SideFigures>> = {};
-      for (const who of serversFor[name]) if (who !== 'gossip-safe x2') row[who] = sideFigures(await load(byName[who], bodies[name], extra));
+      for (const who of serversFor[name]) if (who !== 'gossip-safe x2') row[who] = sideFigures(await load(server(who), bodies[name], extra));
       fixed[name] = row;
     }
 
@@ -167,7 +183,7 @@ async function main(): Promise<void> {
     }
     const rss = {
       reviews: oursRequests,
-      peakBytes: { 'gossip-safe': peakRssBytes(ours.pid), 'bare https': peakRssBytes(bare.pid), 'controller-runtime': peakRssBytes(peer.pid), 'gossip-safe x2': treePeakRssBytes(ours2.pid) },
+      peakBytes: { 'gossip-safe': peakRssBytes(ours.pid), 'bare https': peakRssBytes(bare.pid), 'controller-runtime': peakRssBytes(peer.pid), 'gossip-safe x2': treePeakRssBytes(ours2.pid), ...(baseline === undefined ? {} : { baseline: peakRssBytes(baseline.pid) }) },
     };
 
     for (const s of servers) await s.stop();
@@ -219,6 +235,8 @@ function summarizeRounds(runs: readonly Partial<Record<ServerName, LoadResult>>[
   ratio('gossip-safe', 'bare https');
   ratio('gossip-safe', 'controller-runtime');
   ratio('gossip-safe x2', 'gossip-safe');
+  ratio('gossip-safe', 'baseline');
+  ratio('baseline', 'bare https');
   return { servers, ratios, runs: [...runs] };
 }
 
