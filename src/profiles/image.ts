@@ -1,3 +1,4 @@
+import { memoizeString } from './memo.js';
 /**
  * Container image references: `[registry[:port]/]path[:tag][@digest]`.
  * Docker Hub's implicit `docker.io` registry and `library/` prefix are normalised away from the
@@ -14,7 +15,10 @@ export interface ImageRef {
 
 const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
-export function parseImageRef(reference: string): ImageRef {
+/** Parses an image reference (memoized: every review asks about the same few images). */
+export const parseImageRef: (reference: string) => ImageRef = memoizeString(parseImageRefUncached);
+
+function parseImageRefUncached(reference: string): ImageRef {
   let rest = reference.trim();
   let digest: string | undefined;
   const at = rest.indexOf('@');

@@ -1,4 +1,5 @@
 import { parseImageRef, type ImageRef } from './image.js';
+import { memoizeString } from './memo.js';
 
 /**
  * The datastore version an image reference carries, read from its tag:
@@ -18,12 +19,16 @@ export interface ImageVersion {
 const VERSION_RE = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:$|[-+_.][0-9A-Za-z.+_-]*$)/;
 
 export function parseTagVersion(tag: string | undefined): ImageVersion | undefined {
-  if (tag === undefined) return undefined;
+  return tag === undefined ? undefined : parseTag(tag);
+}
+
+/** Memoized: every review asks about the same few tags. */
+const parseTag = memoizeString((tag: string): ImageVersion | undefined => {
   const m = VERSION_RE.exec(tag);
   if (m === null) return undefined;
-  const parts = m.slice(1).filter((p): p is string => p !== undefined).map(Number);
+  const parts = Object.freeze(m.slice(1).filter((p): p is string => p !== undefined).map(Number));
   return { parts, text: parts.join('.'), major: parts[0] ?? 0, minor: parts[1] ?? 0 };
-}
+});
 
 export function imageVersion(image: string | ImageRef): ImageVersion | undefined {
   const ref = typeof image === 'string' ? parseImageRef(image) : image;
