@@ -1,7 +1,6 @@
 import { LABEL_INJECT } from '../contract.js';
 import type { Container, PodSpec, PodTemplateSpec } from '../k8s/types.js';
 import type { Profile, ProfileSet } from '../profiles/types.js';
-import { cloneJson } from './clone.js';
 import { ensureGracePeriod } from './grace-period.js';
 import { ensureIdentityEnv } from './identity-env.js';
 import { ensureLeaveHook } from './leave-hook.js';
@@ -25,7 +24,14 @@ export interface InjectionTarget {
   readonly ctx: MutationContext;
 }
 
-/** One injection. Each step is idempotent: run on its own output it changes nothing. */
+/**
+ * One injection. Each step is idempotent: run on its own output it changes nothing.
+ * A step writes only by assigning properties of `template`, `template.metadata`,
+ * `template.spec` and `container` (copies made for this mutation). Whatever it finds below them
+ * belongs to the original object and is shared: build a new value (`container.env = [...env,
+ * ...added]`), never change one in place (`env.push`). test/property/admission.test.ts admits
+ * frozen reviews, so a step that breaks this fails there.
+ */
 export type InjectionStep = (target: InjectionTarget, report: MutationReport) => void;
 
 const identityStep: InjectionStep = ({ template, container, profile, ctx }, report) =>
@@ -56,12 +62,19 @@ export interface TemplateMutation<T extends PodTemplateSpec = PodTemplateSpec> {
 }
 
 /**
- * A deep copy to mutate, except `metadata.managedFields`, which the copy shares with the original
- * (key order kept): no step touches it, diffPatch ignores it, and it is often the largest part of
- * an object from the apiserver, so copying it was wasted time on every admission.
+ * The copy the steps write to, made copy-on-write: the template, its metadata, its spec, the
+ * spec's `containers` list and the datastore container are new objects; everything below them is
+ * the original's own, shared. Steps only assign properties of those five (see InjectionStep), so
+ * the original is never modified, copying costs five shallow copies instead of the whole pod, and
+ * diffPatch skips every shared subtree at once (README, Performance).
  */
-function cloneForMutation<T extends PodTemplateSpec>(original: T): T {
-  return cloneJson(original, original.metadata?.managedFields ?? undefined);
+function copyForMutation<T extends PodTemplateSpec>(original: T & { spec: PodSpec }, index: number): { template: T & { spec: PodSpec }; container: Container } {
+  const containers = [...original.spec.containers];
+  const container = { ...containers[index]! };
+  containers[index] = container;
+  const template = { ...original, spec: { ...original.spec, containers } };
+  if (original.metadata != null) template.metadata = { ...original.metadata };
+  return { template, container };
 }
 
 /**
@@ -78,8 +91,7 @@ export function mutatePodTemplate<T extends PodTemplateSpec>(
   const { selection, warnings } = selectDatastore(original, ctx.profiles);
   if (selection === undefined || original.spec === undefined) return { template: original, injected: [], warnings };
 
-  const template = cloneForMutation(original) as T & { spec: PodSpec };
-  const container = template.spec.containers[selection.index]!;
+  const { template, container } = copyForMutation(original as T & { spec: PodSpec }, selection.index);
   const report = emptyReport();
   report.warnings.push(...warnings);
   const target: InjectionTarget = { template, container, profile: selection.profile, ctx };

@@ -1,6 +1,5 @@
 import { ANNOTATION_MIGRATE_FROM, LABEL_INJECT } from '../contract.js';
-import type { PodTemplateSpec, Workload } from '../k8s/types.js';
-import { cloneJson } from './clone.js';
+import type { ObjectMeta, PodTemplateSpec, Workload } from '../k8s/types.js';
 import { diffPatch } from './patch.js';
 import type { PodMutation } from './pod.js';
 import { warning } from './report.js';
@@ -88,15 +87,17 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   }
   if (value === undefined && !remove) return { ...unchanged, ...about };
 
-  const workload = cloneJson(object, object.metadata?.managedFields ?? undefined);
-  const template = workload.spec!.template!;
-  template.metadata ??= {};
+  // Copy-on-write: only the objects on the way to the template's annotations are new; the rest
+  // (containers, volumes, managedFields) is the input's own, and diffPatch skips it at once.
+  const metadata: ObjectMeta = { ...newTemplate.metadata };
+  const template: PodTemplateSpec = { ...newTemplate, metadata };
+  const workload: Workload = { ...object, spec: { ...object.spec, template } };
   if (remove) {
-    const { [ANNOTATION_MIGRATE_FROM]: _removed, ...rest } = template.metadata.annotations ?? {};
-    if (Object.keys(rest).length === 0) delete template.metadata.annotations;
-    else template.metadata.annotations = rest;
+    const { [ANNOTATION_MIGRATE_FROM]: _removed, ...rest } = metadata.annotations ?? {};
+    if (Object.keys(rest).length === 0) delete metadata.annotations;
+    else metadata.annotations = rest;
   } else if (value !== undefined) {
-    template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };
+    metadata.annotations = { ...metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };
   }
   return { workload, patch: diffPatch(object, workload), injected: [remove ? REMOVED_MIGRATE_FROM : INJECTED_MIGRATE_FROM], warnings, ...about };
 }
