@@ -37,23 +37,23 @@ describe('consul', () => {
 
   test('a client with a token file in its env gets `consul leave`, which reads the token and TLS settings from that env', () => {
     const r = mutatePod(pod(client([{ name: 'CONSUL_HTTP_TOKEN_FILE', value: '/consul/login/acl-token' }, { name: 'CONSUL_CACERT', value: '/tls/ca.pem' }])), ctx);
-    expect(preStop(r.pod)).toEqual(['consul', 'leave']);
+    expect(preStop(r.object)).toEqual(['consul', 'leave']);
     expect(r.warnings).toEqual([]);
   });
 
   test('a token from a Secret (env valueFrom) counts as well', () => {
     const r = mutatePod(pod(client([{ name: 'CONSUL_HTTP_TOKEN', valueFrom: { secretKeyRef: { name: 'consul-token', key: 'token' } } }])), ctx);
-    expect(preStop(r.pod)).toEqual(['consul', 'leave']);
+    expect(preStop(r.object)).toEqual(['consul', 'leave']);
   });
 
   test('envFrom may bring the token, so the hook is added', () => {
     const r = mutatePod(pod(client([], { envFrom: [{ secretRef: { name: 'consul-env' } }] })), ctx);
-    expect(preStop(r.pod)).toEqual(['consul', 'leave']);
+    expect(preStop(r.object)).toEqual(['consul', 'leave']);
   });
 
   test('without any token in its env, `consul leave` would get a 403 under ACLs: not added, and the warning says why', () => {
     const r = mutatePod(pod(client()), ctx);
-    expect(preStop(r.pod)).toBeUndefined();
+    expect(preStop(r.object)).toBeUndefined();
     expect(r.injected).not.toContain('preStop');
     expect(r.warnings).toEqual([
       expect.stringMatching(/container "consul": "consul leave" was not added: the container sets none of CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE; .*403.*leave_on_terminate/),
@@ -66,7 +66,7 @@ describe('consul', () => {
       args: [],
     });
     const r = mutatePod(pod(server), ctx);
-    expect(preStop(r.pod)).toBeUndefined();
+    expect(preStop(r.object)).toBeUndefined();
     expect(r.warnings).toEqual([expect.stringMatching(/"consul leave" was not added: the container runs with -server; .*Raft peer set/)]);
     // -server=false is not a server.
     expect(leaveDecision({ ...server, command: ['consul', 'agent', '-server=false'] }, ctx.profiles.byName.get('consul')!.leave[0]!)).toEqual({
@@ -79,38 +79,38 @@ describe('consul', () => {
 test('a consul client without persistent data gets a per-incarnation name; with /consul/data on a PVC it keeps its own', () => {
   const c: Container = { name: 'consul', image: 'hashicorp/consul:1.14.8', volumeMounts: [{ name: 'data', mountPath: '/consul/data' }] };
   const names = (p: Pod): string[] => (p.spec?.containers[0]?.env ?? []).map((e) => e.name);
-  expect(names(mutatePod(pod(c), ctx).pod)).toContain('GOSSIP_NODE_NAME');
+  expect(names(mutatePod(pod(c), ctx).object)).toContain('GOSSIP_NODE_NAME');
   const withPvc: Pod = { ...pod(c), spec: { containers: [c], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-consul-0' } }] } };
-  expect(names(mutatePod(withPvc, ctx).pod)).not.toContain('GOSSIP_NODE_NAME');
+  expect(names(mutatePod(withPvc, ctx).object)).not.toContain('GOSSIP_NODE_NAME');
 });
 
 describe('serf', () => {
   const serf = (args: string[], env: Container['env'] = []): Container => ({ name: 'serf', image: 'hashicorp/serf:0.10.1', command: ['serf', 'agent'], args, env });
 
   test('an agent on the default RPC address gets plain `serf leave`', () => {
-    expect(preStop(mutatePod(pod(serf(['-node=$(GOSSIP_NODE_NAME)'])), ctx).pod)).toEqual(['serf', 'leave']);
+    expect(preStop(mutatePod(pod(serf(['-node=$(GOSSIP_NODE_NAME)'])), ctx).object)).toEqual(['serf', 'leave']);
   });
 
   test('-rpc-addr and -rpc-auth on the command line are repeated, in both flag spellings', () => {
     const r = mutatePod(pod(serf(['-rpc-addr=0.0.0.0:7374', '-rpc-auth', 's3cret'])), ctx);
-    expect(preStop(r.pod)).toEqual(['serf', 'leave', '-rpc-addr=0.0.0.0:7374', '-rpc-auth=s3cret']);
+    expect(preStop(r.object)).toEqual(['serf', 'leave', '-rpc-addr=0.0.0.0:7374', '-rpc-auth=s3cret']);
     expect(r.warnings).toEqual([]);
   });
 
   test('SERF_RPC_ADDR / SERF_RPC_AUTH in the env are read by the CLI itself, so nothing is repeated', () => {
     const r = mutatePod(pod(serf(['-rpc-addr=0.0.0.0:7374', '-rpc-auth=$(KEY)'], [{ name: 'SERF_RPC_ADDR', value: '127.0.0.1:7374' }, { name: 'SERF_RPC_AUTH', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }])), ctx);
-    expect(preStop(r.pod)).toEqual(['serf', 'leave']);
+    expect(preStop(r.object)).toEqual(['serf', 'leave']);
   });
 
   test('an RPC auth key the kubelet expands ($(VAR)) cannot be repeated in an exec hook: not added, warned', () => {
     const r = mutatePod(pod(serf(['-rpc-auth=$(RPC_KEY)'])), ctx);
-    expect(preStop(r.pod)).toBeUndefined();
+    expect(preStop(r.object)).toBeUndefined();
     expect(r.warnings).toEqual([expect.stringMatching(/"serf leave" was not added: the agent's -rpc-auth is "\$\(RPC_KEY\)".*set SERF_RPC_AUTH/)]);
   });
 
   test('mutating the result again changes nothing and warns nothing (the forwarded flags are ours)', () => {
     const once = mutatePod(pod(serf(['-rpc-addr=0.0.0.0:7374'])), ctx);
-    const twice = mutatePod(once.pod, ctx);
+    const twice = mutatePod(once.object, ctx);
     expect(twice.patch).toEqual([]);
     expect(twice.warnings).toEqual([]);
   });
@@ -127,9 +127,9 @@ describe('memberlist', () => {
   test('a declared app gets a per-incarnation name and a grace period for its own leave, and no exec preStop', () => {
     const r = mutatePod(pod({ name: 'app', image: 'registry.example/team/chat-app:1.4.2' }, 5), { profiles });
     expect(r.profile).toBe('memberlist');
-    expect(r.pod.spec?.containers[0]?.env?.find((e) => e.name === 'GOSSIP_NODE_NAME')).toEqual({ name: 'GOSSIP_NODE_NAME', value: '$(POD_UID)' });
-    expect(preStop(r.pod)).toBeUndefined();
-    expect(r.pod.spec?.terminationGracePeriodSeconds).toBe(20);
+    expect(r.object.spec?.containers[0]?.env?.find((e) => e.name === 'GOSSIP_NODE_NAME')).toEqual({ name: 'GOSSIP_NODE_NAME', value: '$(POD_UID)' });
+    expect(preStop(r.object)).toBeUndefined();
+    expect(r.object.spec?.terminationGracePeriodSeconds).toBe(20);
   });
 });
 
@@ -150,7 +150,7 @@ describe('cassandra', () => {
     // No readable version: the plain command (a ranged rule never guesses).
     ['cassandra:latest', ['nodetool', 'drain']],
   ])('%s drains with %j (the IPv6 RMI workaround only where nodetool builds rmi://[127.0.0.1])', (image, command) => {
-    expect(mutatePod(pod({ name: 'cassandra', image }), ctx).pod.spec?.containers[0]?.lifecycle?.preStop?.exec?.command).toEqual(command);
+    expect(mutatePod(pod({ name: 'cassandra', image }), ctx).object.spec?.containers[0]?.lifecycle?.preStop?.exec?.command).toEqual(command);
   });
 
   describe('JMX credentials', () => {
@@ -161,14 +161,14 @@ describe('cassandra', () => {
 
     test('a user and a mounted password file: nodetool -u/-pwf through sh -c, the variables quoted and expanded only by the shell', () => {
       const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:4.1.3', env: [authOn, user, pwFile] }, 120), ctx);
-      expect(preStop(r.pod)).toEqual(['sh', '-c', 'exec nodetool -u "$CASSANDRA_JMX_USERNAME" -pwf "$CASSANDRA_JMX_PASSWORD_FILE" drain']);
+      expect(preStop(r.object)).toEqual(['sh', '-c', 'exec nodetool -u "$CASSANDRA_JMX_USERNAME" -pwf "$CASSANDRA_JMX_PASSWORD_FILE" drain']);
       expect(r.warnings).toEqual([]);
       // No credential value in the pod spec: only the names.
-      expect(JSON.stringify(r.pod.spec?.containers[0]?.lifecycle)).not.toContain('/etc/jmx');
+      expect(JSON.stringify(r.object.spec?.containers[0]?.lifecycle)).not.toContain('/etc/jmx');
     });
 
     test('run by a real sh, the hook hands nodetool each value as one argument, whatever it holds', () => {
-      const command = preStop(mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret] }, 120), ctx).pod)!;
+      const command = preStop(mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret] }, 120), ctx).object)!;
       const dir = mkdtempSync(join(tmpdir(), 'gs-jmx-'));
       try {
         // A stand-in nodetool that prints its arguments, one a line.
@@ -188,17 +188,17 @@ describe('cassandra', () => {
 
     test('a password from a Secret (env valueFrom): -pw "$VAR", the secret never in the spec', () => {
       const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret] }, 120), ctx);
-      expect(preStop(r.pod)).toEqual(['sh', '-c', 'exec nodetool -u "$CASSANDRA_JMX_USERNAME" -pw "$CASSANDRA_JMX_PASSWORD" drain']);
+      expect(preStop(r.object)).toEqual(['sh', '-c', 'exec nodetool -u "$CASSANDRA_JMX_USERNAME" -pw "$CASSANDRA_JMX_PASSWORD" drain']);
     });
 
     test('the password file wins over a password on the command line when both are set', () => {
       const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:5.0', env: [user, pwSecret, pwFile] }, 120), ctx);
-      expect(preStop(r.pod)?.[2]).toContain('-pwf "$CASSANDRA_JMX_PASSWORD_FILE"');
+      expect(preStop(r.object)?.[2]).toContain('-pwf "$CASSANDRA_JMX_PASSWORD_FILE"');
     });
 
     test('an old image keeps the IPv6 RMI workaround, with the credentials before `drain`', () => {
       const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:3.11.12', env: [user, pwFile] }, 120), ctx);
-      expect(preStop(r.pod)).toEqual([
+      expect(preStop(r.object)).toEqual([
         'sh',
         '-c',
         'exec nodetool -Dcom.sun.jndi.rmiURLParsing=legacy -u "$CASSANDRA_JMX_USERNAME" -pwf "$CASSANDRA_JMX_PASSWORD_FILE" drain',
@@ -216,7 +216,7 @@ describe('cassandra', () => {
       ['LOCAL_JMX=no with a password file but no user (nodetool reads -pwf only for a -u)', [authOn, pwFile], /LOCAL_JMX=no/],
     ])('%s and no usable credentials: no hook, and the warning says why', (_what, env, why) => {
       const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:4.1.3', env }, 120), ctx);
-      expect(preStop(r.pod)).toBeUndefined();
+      expect(preStop(r.object)).toBeUndefined();
       expect(r.injected).not.toContain('preStop');
       expect(r.warnings).toEqual([expect.stringMatching(why)]);
       expect(r.warnings[0]).toMatch(/container "cassandra": "nodetool drain" was not added: .*set CASSANDRA_JMX_USERNAME and CASSANDRA_JMX_PASSWORD_FILE/);
@@ -227,20 +227,20 @@ describe('cassandra', () => {
         pod({ name: 'cassandra', image: 'cassandra:4.1.3', command: ['sh', '-c', 'JVM_OPTS="-Dcom.sun.management.jmxremote.authenticate=true" exec cassandra -f'] }, 120),
         ctx,
       );
-      expect(preStop(r.pod)).toBeUndefined();
+      expect(preStop(r.object)).toBeUndefined();
       expect(r.warnings).toEqual([expect.stringMatching(/its command line has com\.sun\.management\.jmxremote\.authenticate=true/)]);
     });
 
     test('LOCAL_JMX=yes (the default: local JMX without authentication) keeps the plain exec hook', () => {
       const r = mutatePod(pod({ name: 'cassandra', image: 'cassandra:4.1.3', env: [{ name: 'LOCAL_JMX', value: 'yes' }] }, 120), ctx);
-      expect(preStop(r.pod)).toEqual(['nodetool', 'drain']);
+      expect(preStop(r.object)).toEqual(['nodetool', 'drain']);
       expect(r.warnings).toEqual([]);
     });
   });
 
   test('the management API image keeps its HTTP drain whatever its version', () => {
     const r = mutatePod(pod({ name: 'cassandra', image: 'k8ssandra/cass-management-api:3.11.7' }), ctx);
-    expect(r.pod.spec?.containers[0]?.lifecycle?.preStop?.exec?.command).toEqual(cassandra.leave[0]!.command);
+    expect(r.object.spec?.containers[0]?.lifecycle?.preStop?.exec?.command).toEqual(cassandra.leave[0]!.command);
     expect(cassandra.leave[0]!.command.join(' ')).toMatch(/api\/v0\/ops\/node\/drain/);
   });
 });

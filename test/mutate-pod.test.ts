@@ -30,14 +30,14 @@ test('never modifies its input', () => {
 
 test('keeps a user-defined identity variable and warns when it differs', () => {
   const result = mutatePod(pod([{ name: 'serf', image: 'hashicorp/serf:0.10.1', env: [{ name: 'POD_UID', value: 'fixed' }] }]), ctx);
-  expect(result.pod.spec?.containers[0]?.env?.[0]).toEqual({ name: 'POD_UID', value: 'fixed' });
+  expect(result.object.spec?.containers[0]?.env?.[0]).toEqual({ name: 'POD_UID', value: 'fixed' });
   expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/user-defined POD_UID kept/)]));
-  expect(envNames(result.pod)).toEqual(['POD_UID', 'POD_NAME', 'POD_NAMESPACE', 'POD_IP', 'GOSSIP_NODE_NAME']);
+  expect(envNames(result.object)).toEqual(['POD_UID', 'POD_NAME', 'POD_NAMESPACE', 'POD_IP', 'GOSSIP_NODE_NAME']);
 });
 
 test('keeps a user-defined GOSSIP_NODE_NAME and warns', () => {
   const result = mutatePod(pod([{ name: 'serf', image: 'hashicorp/serf:0.10.1', env: [{ name: 'GOSSIP_NODE_NAME', value: 'static' }] }]), ctx);
-  expect(result.pod.spec?.containers[0]?.env?.find((e) => e.name === 'GOSSIP_NODE_NAME')?.value).toBe('static');
+  expect(result.object.spec?.containers[0]?.env?.find((e) => e.name === 'GOSSIP_NODE_NAME')?.value).toBe('static');
   expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/user-defined GOSSIP_NODE_NAME kept/)]));
 });
 
@@ -53,19 +53,19 @@ describe('consul node name depends on whether /consul/data is persistent', () =>
   const consul = (mounts: Container['volumeMounts']): Container => ({ name: 'consul', image: 'hashicorp/consul:1.17.1', ...(mounts === undefined ? {} : { volumeMounts: mounts }) });
 
   test('ephemeral data (no volume): per-pod node name', () => {
-    expect(envNames(mutatePod(pod([consul(undefined)]), ctx).pod)).toContain('GOSSIP_NODE_NAME');
+    expect(envNames(mutatePod(pod([consul(undefined)]), ctx).object)).toContain('GOSSIP_NODE_NAME');
   });
   test('emptyDir data: per-pod node name', () => {
     const p = pod([consul([{ name: 'data', mountPath: '/consul/data' }])], { volumes: [{ name: 'data', emptyDir: {} }] });
-    expect(envNames(mutatePod(p, ctx).pod)).toContain('GOSSIP_NODE_NAME');
+    expect(envNames(mutatePod(p, ctx).object)).toContain('GOSSIP_NODE_NAME');
   });
   test('PVC data (a server keeping its node_id): stable name kept', () => {
     const p = pod([consul([{ name: 'data', mountPath: '/consul' }])], { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-consul-0' } }] });
-    expect(envNames(mutatePod(p, ctx).pod)).not.toContain('GOSSIP_NODE_NAME');
+    expect(envNames(mutatePod(p, ctx).object)).not.toContain('GOSSIP_NODE_NAME');
   });
   test("a StatefulSet template's volumeClaimTemplate counts as persistent", () => {
     const p = pod([consul([{ name: 'data', mountPath: '/consul/data' }])]);
-    expect(envNames(mutatePod(p, { ...ctx, persistentVolumeNames: new Set(['data']) }).pod)).not.toContain('GOSSIP_NODE_NAME');
+    expect(envNames(mutatePod(p, { ...ctx, persistentVolumeNames: new Set(['data']) }).object)).not.toContain('GOSSIP_NODE_NAME');
   });
 });
 
@@ -73,7 +73,7 @@ describe('overrides', () => {
   test('gossip-safe.io/profile forces a profile on an unknown image', () => {
     const result = mutatePod(pod([{ name: 'app', image: 'mycorp/chat:1.0' }], { annotations: { 'gossip-safe.io/profile': 'serf' } }), ctx);
     expect(result.profile).toBe('serf');
-    expect(envNames(result.pod)).toContain('GOSSIP_NODE_NAME');
+    expect(envNames(result.object)).toContain('GOSSIP_NODE_NAME');
   });
 
   test('gossip-safe.io/container picks the datastore container among several', () => {
@@ -82,8 +82,8 @@ describe('overrides', () => {
       ctx,
     );
     expect(result.container).toBe('app');
-    expect(result.pod.spec?.containers[0]?.env).toBeUndefined();
-    expect(envNames(result.pod, 1)).toContain('GOSSIP_NODE_NAME');
+    expect(result.object.spec?.containers[0]?.env).toBeUndefined();
+    expect(envNames(result.object, 1)).toContain('GOSSIP_NODE_NAME');
   });
 
   test.each([
@@ -110,7 +110,7 @@ test('a pod without a datastore container gets no patch and no warning', () => {
 
 test('the grace period is left alone when already long enough', () => {
   const result = mutatePod(pod([{ name: 'c', image: 'cassandra:4.1.3' }], { grace: 300 }), ctx);
-  expect(result.pod.spec?.terminationGracePeriodSeconds).toBe(300);
+  expect(result.object.spec?.terminationGracePeriodSeconds).toBe(300);
   expect(result.injected).not.toContain('terminationGracePeriodSeconds');
 });
 
@@ -122,12 +122,12 @@ test('managedFields never appear in a patch', () => {
 });
 
 test('a reinvocation after another webhook removed the preStop restores only the preStop', () => {
-  const first = mutatePod(pod([{ name: 'serf', image: 'hashicorp/serf:0.10.1' }]), ctx).pod;
+  const first = mutatePod(pod([{ name: 'serf', image: 'hashicorp/serf:0.10.1' }]), ctx).object;
   // Another webhook removed the preStop between invocations: gossip-safe adds it back; the status
   // already records it, so the status annotation is not rewritten.
   delete first.spec!.containers[0]!.lifecycle;
   const second = mutatePod(first, ctx);
-  const status = JSON.parse(second.pod.metadata?.annotations?.['gossip-safe.io/status'] ?? '{}') as { injected: string[] };
+  const status = JSON.parse(second.object.metadata?.annotations?.['gossip-safe.io/status'] ?? '{}') as { injected: string[] };
   expect(second.patch.map((op) => op.path)).toEqual(['/spec/containers/0/lifecycle']);
   expect(status.injected).toEqual(expect.arrayContaining(['env:POD_UID', 'preStop']));
 });

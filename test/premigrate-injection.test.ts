@@ -108,8 +108,8 @@ describe('pre-migration injection (pure)', () => {
     const own: Container = { name: PREMIGRATE_CONTAINER, image: OLD_IMAGE, command: ['/my/premigrate.sh'] };
     const pod = podOf(reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: OLD_IMAGE }, (p) => (p.spec!.initContainers = [own])));
     const result = mutatePod(pod, ctx);
-    expect(premigrateOf(result.pod)).toEqual(own);
-    expect(initContainers(result.pod)).toHaveLength(1);
+    expect(premigrateOf(result.object)).toEqual(own);
+    expect(initContainers(result.object)).toHaveLength(1);
     expect(result.injected).not.toContain(`initContainer:${PREMIGRATE_CONTAINER}`);
   });
 
@@ -117,7 +117,7 @@ describe('pre-migration injection (pure)', () => {
     const pod = podOf(
       reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: OLD_IMAGE }, (p) => (p.spec!.containers[0]!.args = ['-Dcassandra.ring_delay_ms=30000'])),
     );
-    const init = premigrateOf(mutatePod(pod, ctx).pod)!;
+    const init = premigrateOf(mutatePod(pod, ctx).object)!;
     expect(init.command?.[3]).toBe(PREMIGRATE_CONTAINER);
     expect(init.args).toEqual(['-Dcassandra.ring_delay_ms=30000']);
   });
@@ -131,7 +131,7 @@ describe('pre-migration injection (pure)', () => {
       }),
     );
     const result = mutatePod(pod, ctx);
-    const init = premigrateOf(result.pod)!;
+    const init = premigrateOf(result.object)!;
     expect(init.image).toBe('scylladb/scylla:5.4.9');
     expect(init.command?.[2]).toBe(premigrateScript('scylla', { dataDirs: ['/var/lib/scylla'], timeoutSeconds: 600 }));
     expect(result.warnings.filter((w) => w.includes(PREMIGRATE_CONTAINER) || w.includes('migrate'))).toEqual([]);
@@ -142,7 +142,7 @@ describe('pre-migration injection: warnings, never crashes', () => {
   test('same version in the annotation and the main container: nothing injected, a warning', () => {
     const pod = podOf(reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: 'docker.io/library/cassandra:4.1.3-jammy' }));
     const result = mutatePod(pod, ctx);
-    expect(premigrateOf(result.pod)).toBeUndefined();
+    expect(premigrateOf(result.object)).toBeUndefined();
     expect(result.warnings.join('\n')).toMatch(/migrate-from-image "docker.io\/library\/cassandra:4.1.3-jammy" is the version container "cassandra" already runs/);
   });
 
@@ -150,7 +150,7 @@ describe('pre-migration injection: warnings, never crashes', () => {
     const pod = podOf(reviewWith('pod-create-etcd.json', { [ANNOTATION_MIGRATE_FROM]: 'quay.io/coreos/etcd:v3.4.27' }));
     const result = mutatePod(pod, ctx);
     expect(result.profile).toBe('etcd');
-    expect(premigrateOf(result.pod)).toBeUndefined();
+    expect(premigrateOf(result.object)).toBeUndefined();
     expect(result.warnings.join('\n')).toContain('profile "etcd" has no pre-migration script');
   });
 
@@ -158,14 +158,14 @@ describe('pre-migration injection: warnings, never crashes', () => {
     const sidecar: Container = { name: PREMIGRATE_CONTAINER, image: 'busybox:1.36' };
     const pod = podOf(reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: OLD_IMAGE }, (p) => p.spec!.containers.push(sidecar)));
     const result = mutatePod(pod, ctx);
-    expect(initContainers(result.pod)).toEqual([]);
+    expect(initContainers(result.object)).toEqual([]);
     expect(result.warnings.join('\n')).toContain(`a regular container is already named "${PREMIGRATE_CONTAINER}"`);
   });
 
   test('an old image of another datastore: nothing injected, a warning', () => {
     const pod = podOf(reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: 'scylladb/scylla:5.4.9' }));
     const result = mutatePod(pod, ctx);
-    expect(premigrateOf(result.pod)).toBeUndefined();
+    expect(premigrateOf(result.object)).toBeUndefined();
     expect(result.warnings.join('\n')).toContain('is a scylla image, but container "cassandra" runs cassandra');
   });
 
@@ -180,7 +180,7 @@ describe('pre-migration injection: warnings, never crashes', () => {
   ])('premigrate-timeout %j gives %ss', (raw, seconds, problem) => {
     const pod = podOf(reviewWith(CASSANDRA_FIXTURE, { [ANNOTATION_MIGRATE_FROM]: OLD_IMAGE, [ANNOTATION_PREMIGRATE_TIMEOUT]: raw }));
     const result = mutatePod(pod, ctx);
-    const init = premigrateOf(result.pod)!;
+    const init = premigrateOf(result.object)!;
     expect(envValue(init, ENV_PREMIGRATE_TIMEOUT)).toBe(seconds);
     const timeoutWarnings = result.warnings.filter((w) => w.includes(ANNOTATION_PREMIGRATE_TIMEOUT));
     if (problem === undefined) expect(timeoutWarnings).toEqual([]);
@@ -195,7 +195,7 @@ describe('pre-migration injection: warnings, never crashes', () => {
       }),
     );
     const result = mutatePod(pod, ctx);
-    expect(premigrateOf(result.pod)).toBeUndefined();
+    expect(premigrateOf(result.object)).toBeUndefined();
     expect(result.warnings.join('\n')).toContain('no persistent volume (PVC, volumeClaimTemplate or hostPath) of container "cassandra" holds the cassandra data');
   });
 
@@ -206,7 +206,7 @@ describe('pre-migration injection: warnings, never crashes', () => {
       }),
     );
     const result = mutatePod(pod, ctx);
-    expect(premigrateOf(result.pod)).toBeDefined();
+    expect(premigrateOf(result.object)).toBeDefined();
     expect(result.warnings.join('\n')).toContain('container "cassandra" sets command');
   });
 });

@@ -103,7 +103,7 @@ describe('case 1: rollback and downgrade', () => {
     mainOf(templateOf(down)).image = 'cassandra:3.11.16';
     const result = mutateWorkloadUpdate(old, down, ctx);
     expect(result.patch).toEqual([]);
-    expect(annotationsOf(templateOf(result.workload))?.[ANNOTATION_MIGRATE_FROM]).toBeUndefined();
+    expect(annotationsOf(templateOf(result.object))?.[ANNOTATION_MIGRATE_FROM]).toBeUndefined();
   });
 
   test('a downgrade that is not a rollback drops the carried-over annotation, with a warning', () => {
@@ -111,7 +111,7 @@ describe('case 1: rollback and downgrade', () => {
     const down = structuredClone(b);
     mainOf(templateOf(down)).image = 'cassandra:4.0.11';
     const result = mutateWorkloadUpdate(b, down, ctx);
-    expect(annotationsOf(templateOf(result.workload))?.[ANNOTATION_MIGRATE_FROM]).toBeUndefined();
+    expect(annotationsOf(templateOf(result.object))?.[ANNOTATION_MIGRATE_FROM]).toBeUndefined();
     expect(result.warnings.join('\n')).toContain('is a downgrade: removed gossip-safe.io/migrate-from-image="cassandra:3.11.16"');
   });
 
@@ -120,7 +120,7 @@ describe('case 1: rollback and downgrade', () => {
     const back = structuredClone(b);
     mainOf(templateOf(back)).image = 'cassandra:3.11.16';
     const result = mutateWorkloadUpdate(b, back, ctx);
-    expect(templateOf(result.workload)).toEqual(templateOf(a));
+    expect(templateOf(result.object)).toEqual(templateOf(a));
     expect(result.warnings.join('\n')).toContain('rollback to 3.11.16: removed gossip-safe.io/migrate-from-image');
   });
 
@@ -130,7 +130,7 @@ describe('case 1: rollback and downgrade', () => {
     undo.spec!.template = structuredClone(templateOf(a));
     const result = mutateWorkloadUpdate(b, undo, ctx);
     expect(result.patch).toEqual([]);
-    expect(templateOf(result.workload)).toEqual(templateOf(a));
+    expect(templateOf(result.object)).toEqual(templateOf(a));
   });
 
   test('the rollback is version-aware: a mirror with a -jammy flavour of 3.11.16 is the same rollback', () => {
@@ -138,7 +138,7 @@ describe('case 1: rollback and downgrade', () => {
     const back = structuredClone(b);
     mainOf(templateOf(back)).image = 'mirror.example:5000/library/cassandra:3.11.16-jammy';
     const result = mutateWorkloadUpdate(b, back, ctx);
-    expect(annotationsOf(templateOf(result.workload))?.[ANNOTATION_MIGRATE_FROM]).toBeUndefined();
+    expect(annotationsOf(templateOf(result.object))?.[ANNOTATION_MIGRATE_FROM]).toBeUndefined();
   });
 
   test('rollout-in-progress names only the rollback it allows, and following it is allowed with a warning', () => {
@@ -388,8 +388,8 @@ describe('case 8: service meshes', () => {
     const later = structuredClone(object) as Pod;
     later.spec!.initContainers!.push({ name: 'vault-agent', image: 'hashicorp/vault:1.18.0', restartPolicy: 'Always' });
     const again = mutatePod(later, ctx);
-    expect(again.pod.spec!.initContainers!.map((c) => c.name)).toEqual(['istio-init', 'istio-proxy', 'vault-agent', PREMIGRATE_CONTAINER]);
-    expect(mutatePod(again.pod, ctx).patch).toEqual([]);
+    expect(again.object.spec!.initContainers!.map((c) => c.name)).toEqual(['istio-init', 'istio-proxy', 'vault-agent', PREMIGRATE_CONTAINER]);
+    expect(mutatePod(again.object, ctx).patch).toEqual([]);
   });
 });
 

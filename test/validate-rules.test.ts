@@ -169,7 +169,7 @@ describe('template warnings', () => {
     const raw = validateObject(input(review.object), ctx);
     expect(raw.map((v) => v.rule)).toEqual(['no-per-pod-node-name', 'no-leave-hook']);
     expect(raw[0]?.message).toBe('pod consul/memberlist-app-7d5f5f85bb-*: container "serf" has no per-pod node name; add env GOSSIP_NODE_NAME=$(POD_UID)');
-    expect(validateObject(input(mutatePod(review.object as Pod, ctx).pod), ctx)).toEqual([]);
+    expect(validateObject(input(mutatePod(review.object as Pod, ctx).object), ctx)).toEqual([]);
   });
 
   test.each<[string, { name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } }[], boolean]>([

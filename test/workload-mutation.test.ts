@@ -24,7 +24,7 @@ function pair(oldImage: string, newImage: string, annotations: { old?: string; n
 function annotationAfter(old: Workload, now: Workload): string | undefined {
   const result = mutateWorkloadUpdate(old, now, ctx);
   const patched = applyPatch(now, result.patch);
-  expect(result.workload).toEqual(patched);
+  expect(result.object).toEqual(patched);
   return patched.spec?.template?.metadata?.annotations?.[KEY];
 }
 
@@ -54,7 +54,7 @@ describe('mutateWorkloadUpdate', () => {
     const before = structuredClone([old, now]);
     const result = mutateWorkloadUpdate(old, now, ctx);
     expect(result.patch).toEqual([]);
-    expect(result.workload).toBe(now);
+    expect(result.object).toBe(now);
     expect([old, now]).toEqual(before);
   });
 
@@ -69,7 +69,7 @@ describe('mutateWorkloadUpdate', () => {
     const first = mutateWorkloadUpdate(old, now, ctx);
     expect(first.injected).toEqual(['annotation:migrate-from-image']);
     expect(first).toMatchObject({ profile: 'cassandra', container: 'cassandra' });
-    expect(mutateWorkloadUpdate(old, first.workload, ctx).patch).toEqual([]);
+    expect(mutateWorkloadUpdate(old, first.object, ctx).patch).toEqual([]);
   });
 
   test('malformed objects are stopped at the boundary: no patch, a warning naming the field', () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { EXIT, exitCodesHelp, InputError } from './exit-codes.js';
 import { injectObject } from './injection.js';
-import { parseManifest, type K8sObject, type ManifestObject } from './manifests.js';
+import { parseManifest, type ManifestObject } from './manifests.js';
 import { describeObject, objectKey, setPath } from './objects.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, parseCommandArgs } from './options.js';
 import { renderManifest } from './render.js';
@@ -105,7 +105,7 @@ export async function runInject(argv: readonly string[]): Promise<number> {
         for (const w of result.warnings) process.stderr.write(`warning: ${where}: ${w}\n`);
         if (result.object === o.object) continue;
         process.stderr.write(`injected: ${where}: ${result.profile ?? '?'}: ${result.injected.join(', ')}\n`);
-        value = setPath(value, o.path, result.object as K8sObject);
+        value = setPath(value, o.path, result.object);
       }
       if (value !== document.value) replacements.set(index, value);
     });

@@ -3,6 +3,7 @@ import { claimTemplateNames } from '../datastore/persistence.js';
 import { checkTemplate, checkWorkload } from '../datastore/shape.js';
 import { warning } from '../datastore/warning.js';
 import { isWorkloadKind, type PodTemplateSpec, type Workload } from '../k8s/types.js';
+import type { Mutation } from '../mutate/result.js';
 import { mutatePodTemplate, type MutationContext } from '../mutate/template.js';
 import { mutateWorkloadUpdate } from '../mutate/workload.js';
 import { profileForImage } from '../profiles/profile-set.js';
@@ -21,15 +22,6 @@ export interface InjectionRequest {
   readonly migrateFrom?: string;
 }
 
-export interface InjectionResult {
-  /** The injected copy, or the input itself when nothing changed. */
-  readonly object: K8sObject;
-  readonly injected: readonly string[];
-  readonly warnings: readonly string[];
-  readonly profile?: string;
-}
-
-
 /**
  * What the webhooks would do to an object, computed offline with the very functions they call:
  * for a workload update, the workload UPDATE mutation (pre-migration annotation); then the pod
@@ -37,8 +29,8 @@ export interface InjectionResult {
  * it (which leaves a template labelled `gossip-safe.io/inject=disabled` alone, as the webhook's
  * objectSelector leaves its pods).
  */
-export function injectObject(request: InjectionRequest, profiles: ProfileSet): InjectionResult {
-  let object = request.object;
+export function injectObject(request: InjectionRequest, profiles: ProfileSet): Mutation<K8sObject> {
+  const object = request.object;
   const injected: string[] = [];
   const warnings: string[] = [];
   let profile: string | undefined;
@@ -50,12 +42,15 @@ export function injectObject(request: InjectionRequest, profiles: ProfileSet): I
   const workload = isWorkloadKind(object.kind) ? checkWorkload(object) : undefined;
   const ctx: MutationContext = { profiles, persistentVolumeNames: claimTemplateNames(object.kind, workload?.ok === true ? workload.value : undefined) };
 
+  // Both webhooks change only the pod template (the workload UPDATE mutation records the
+  // migration on it), so the work is done on the template, put back into the object once.
+  let original = shape.value;
   const old = request.oldObject;
   if (old !== undefined && workload?.ok === true && old.kind === object.kind) {
     const stored = checkWorkload(old, 'base');
     if (stored.ok) {
       const update = mutateWorkloadUpdate(stored.value, workload.value, ctx);
-      object = update.workload as K8sObject;
+      original = update.object.spec?.template ?? original;
       injected.push(...update.injected);
       warnings.push(...update.warnings);
       profile = update.profile;
@@ -64,8 +59,6 @@ export function injectObject(request: InjectionRequest, profiles: ProfileSet): I
     }
   }
 
-  const original = podTemplateOf(object);
-  if (original === undefined) return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
   let pod = mutatePodTemplate(original, ctx);
   if (request.migrateFrom !== undefined && pod.profile !== undefined && pod.profile === profileForImage(profiles, request.migrateFrom)?.name) {
     // Only where the old image is the same datastore: `--migrate-from cassandra:3.11` means
@@ -76,12 +69,13 @@ export function injectObject(request: InjectionRequest, profiles: ProfileSet): I
     pod = mutatePodTemplate(template, ctx);
   }
   warnings.push(...pod.warnings);
-  if (pod.profile === undefined) return { object, injected, warnings, ...(profile === undefined ? {} : { profile }) };
   injected.push(...pod.injected);
+  profile = pod.profile ?? profile;
   return {
-    object: pod.template === original ? object : setPath(object, path, pod.template),
+    // pod.object is the input template itself when neither mutation changed anything.
+    object: pod.object === shape.value ? object : setPath(object, path, pod.object),
     injected,
     warnings,
-    profile: pod.profile,
+    ...(profile === undefined ? {} : { profile }),
   };
 }

@@ -1,10 +1,7 @@
-export { warning } from '../datastore/warning.js';
+import type { MutationReport } from './result.js';
 
-/** What one mutation step did: names of what it injected and warnings for the user. */
-export interface MutationReport {
-  readonly injected: string[];
-  readonly warnings: string[];
-}
+export { warning } from '../datastore/warning.js';
+export type { MutationReport } from './result.js';
 
 export function emptyReport(): MutationReport {
   return { injected: [], warnings: [] };

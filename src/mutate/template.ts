@@ -7,6 +7,7 @@ import { ensureLeaveHook } from './leave-hook.js';
 import { wantsPerPodNodeName } from '../datastore/persistence.js';
 import { premigrateStep } from './premigrate.js';
 import { emptyReport, type MutationReport } from './report.js';
+import type { Mutation } from './result.js';
 import { selectDatastore } from '../datastore/select-container.js';
 import { writeStatus } from './status-annotation.js';
 
@@ -52,15 +53,6 @@ const graceStep: InjectionStep = ({ template, profile }, report) => ensureGraceP
  */
 export const POD_INJECTION_STEPS: readonly InjectionStep[] = [identityStep, leaveStep, graceStep, premigrateStep];
 
-export interface TemplateMutation<T extends PodTemplateSpec = PodTemplateSpec> {
-  /** The mutated copy (the input itself when nothing changed); the input is never modified. */
-  readonly template: T;
-  readonly injected: readonly string[];
-  readonly warnings: readonly string[];
-  readonly profile?: string;
-  readonly container?: string;
-}
-
 /**
  * The copy the steps write to, made copy-on-write: the template, its metadata, its spec, the
  * spec's `containers` list and the datastore container are new objects; everything below them is
@@ -85,11 +77,11 @@ export function mutatePodTemplate<T extends PodTemplateSpec>(
   original: T,
   ctx: MutationContext,
   steps: readonly InjectionStep[] = POD_INJECTION_STEPS,
-): TemplateMutation<T> {
+): Mutation<T> {
   // The webhook's objectSelector already skips these; the CLI has no selector, so check here too.
-  if (original.metadata?.labels?.[LABEL_INJECT] === 'disabled') return { template: original, injected: [], warnings: [] };
+  if (original.metadata?.labels?.[LABEL_INJECT] === 'disabled') return { object: original, injected: [], warnings: [] };
   const { selection, warnings } = selectDatastore(original, ctx.profiles);
-  if (selection === undefined || original.spec === undefined) return { template: original, injected: [], warnings };
+  if (selection === undefined || original.spec === undefined) return { object: original, injected: [], warnings };
 
   const { template, container } = copyForMutation(original as T & { spec: PodSpec }, selection.index);
   const report = emptyReport();
@@ -102,7 +94,7 @@ export function mutatePodTemplate<T extends PodTemplateSpec>(
     writeStatus(template.metadata, selection.profile.name, container.name, report.injected);
   }
   return {
-    template: report.injected.length > 0 ? template : original,
+    object: report.injected.length > 0 ? template : original,
     injected: report.injected,
     warnings: report.warnings,
     profile: selection.profile.name,

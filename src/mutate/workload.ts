@@ -1,18 +1,11 @@
 import { ANNOTATION_MIGRATE_FROM, LABEL_INJECT } from '../contract.js';
 import type { ObjectMeta, PodTemplateSpec, Workload } from '../k8s/types.js';
-import { diffPatch } from './patch.js';
-import type { PodMutation } from './pod.js';
 import { warning } from './report.js';
+import { withPatch, type PatchedMutation } from './result.js';
 import type { MutationContext } from './template.js';
 import { sameVersion } from '../datastore/identity.js';
 import { detectVersionChange, isDowngrade, isRollback, isVersionChange, needsPremigration } from '../datastore/version-change.js';
 import { imageVersion } from '../profiles/version.js';
-
-/** Same shape as a pod mutation: the result, its patch, and what was done. */
-export interface WorkloadMutation extends Omit<PodMutation, 'pod'> {
-  /** The mutated copy (the input itself when nothing changed); the input is never modified. */
-  readonly workload: Workload;
-}
 
 /** Recorded in `injected` (logs, metrics) when the template annotation is set or restored. */
 export const INJECTED_MIGRATE_FROM = 'annotation:migrate-from-image';
@@ -40,8 +33,8 @@ function templateAnnotation(t: PodTemplateSpec | undefined): string | undefined 
  * Anything else (metadata, scale, status, other containers, templates labelled
  * `gossip-safe.io/inject=disabled`) gets no patch.
  */
-export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx: MutationContext): WorkloadMutation {
-  const unchanged: WorkloadMutation = { workload: object, patch: [], injected: [], warnings: [] };
+export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx: MutationContext): PatchedMutation<Workload> {
+  const unchanged: PatchedMutation<Workload> = { object, patch: [], injected: [], warnings: [] };
   // Both objects have passed the boundary check (datastore/shape.ts checkWorkload).
   const oldTemplate = oldObject.spec?.template;
   const newTemplate = object.spec?.template;
@@ -99,7 +92,7 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   } else if (value !== undefined) {
     metadata.annotations = { ...metadata.annotations, [ANNOTATION_MIGRATE_FROM]: value };
   }
-  return { workload, patch: diffPatch(object, workload), injected: [remove ? REMOVED_MIGRATE_FROM : INJECTED_MIGRATE_FROM], warnings, ...about };
+  return withPatch(object, { object: workload, injected: [remove ? REMOVED_MIGRATE_FROM : INJECTED_MIGRATE_FROM], warnings, ...about });
 }
 
 function versionText(image: string): string {

@@ -2,9 +2,9 @@ import { allow, patched, type AdmissionOutcome } from '../admission/outcome.js';
 import type { AdmissionRequest } from '../admission/types.js';
 import { checkTemplate, checkWorkload, safeMeta } from '../datastore/shape.js';
 import { warning } from '../datastore/warning.js';
-import { isWorkloadKind, type Pod } from '../k8s/types.js';
+import { isWorkloadKind } from '../k8s/types.js';
 import { mutatePod } from '../mutate/pod.js';
-import type { PatchOperation } from '../mutate/patch.js';
+import type { PatchedMutation } from '../mutate/result.js';
 import type { MutationContext } from '../mutate/template.js';
 import { mutateWorkloadUpdate } from '../mutate/workload.js';
 
@@ -21,14 +21,7 @@ function isWorkloadUpdate(request: AdmissionRequest): boolean {
   return request.operation === 'UPDATE' && request.kind.group === 'apps' && isWorkloadKind(request.kind.kind) && isMainResource(request);
 }
 
-interface MutationResult {
-  readonly patch: readonly PatchOperation[];
-  readonly warnings: readonly string[];
-  readonly injected: readonly string[];
-  readonly profile?: string;
-}
-
-function outcomeOf(result: MutationResult): AdmissionOutcome {
+function outcomeOf(result: PatchedMutation<unknown>): AdmissionOutcome {
   const extra = {
     warnings: result.warnings,
     injected: result.injected,
@@ -55,7 +48,7 @@ export function handleMutation(request: AdmissionRequest, ctx: MutationContext):
   if (isPodCreate(request) && request.object != null) {
     const pod = checkTemplate(request.object, 'pod');
     if (!pod.ok) return malformed(request, pod.problem);
-    return outcomeOf(mutatePod(pod.value as Pod, ctx));
+    return outcomeOf(mutatePod(pod.value, ctx));
   }
   if (isWorkloadUpdate(request) && request.object != null && request.oldObject != null) {
     const object = checkWorkload(request.object, 'object');

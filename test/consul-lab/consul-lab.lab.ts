@@ -42,7 +42,7 @@ function admitWith(profiles: typeof shipped): Admit {
     const r = mutatePod(pod, { profiles });
     if (r.profile !== 'consul') throw new Error(`expected the consul profile, got ${r.profile ?? 'none'}`);
     lastWarnings = r.warnings;
-    return r.pod;
+    return r.object;
   };
 }
 let lastWarnings: readonly string[] = [];

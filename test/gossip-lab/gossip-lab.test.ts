@@ -61,9 +61,9 @@ const withoutWebhook: Admit = (pod) => pod;
 const withGossipSafe: Admit = (pod) => {
   const result = mutatePod(pod, { profiles });
   if (result.profile !== 'serf') throw new Error(`expected the serf profile, got ${result.profile ?? 'none'}`);
-  if (!OMIT_NODE_NAME) return result.pod;
+  if (!OMIT_NODE_NAME) return result.object;
   // Test parameter: the same mutation without the per-incarnation node name.
-  const pod2 = structuredClone(result.pod);
+  const pod2 = structuredClone(result.object);
   for (const c of pod2.spec?.containers ?? []) c.env = c.env?.filter((e) => e.name !== ENV_GOSSIP_NODE_NAME);
   return pod2;
 };

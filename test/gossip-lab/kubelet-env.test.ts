@@ -54,7 +54,7 @@ test('sources the lab cannot simulate fail loudly instead of resolving to nothin
 
 test('the mutated recorded Serf pod resolves to -node=<pod UID>', () => {
   const pod = loadReview('pod-create-generatename-serf.json').request.object as Pod;
-  const mutated = mutatePod(pod, { profiles: createProfileSet(BUILTIN_PROFILES) }).pod;
+  const mutated = mutatePod(pod, { profiles: createProfileSet(BUILTIN_PROFILES) }).object;
   const serf = mutated.spec!.containers.find((c) => c.name === 'serf')!;
   const env = resolveContainerEnv(serf, facts);
   expect(env['GOSSIP_NODE_NAME']).toBe(facts.uid);

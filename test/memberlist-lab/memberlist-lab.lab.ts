@@ -43,7 +43,7 @@ const withoutWebhook: Admit = (pod) => pod;
 const withGossipSafe: Admit = (pod) => {
   const r = mutatePod(pod, { profiles });
   if (r.profile !== 'memberlist') throw new Error(`expected the memberlist profile, got ${r.profile ?? 'none'}`);
-  return r.pod;
+  return r.object;
 };
 
 interface Member {

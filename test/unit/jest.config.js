@@ -8,6 +8,7 @@ import { base } from '../../jest.base.js';
 export const UNIT_TESTS = [
   'test/clone.test.ts',
   'test/cli/help.test.ts',
+  'test/cli/injection.test.ts',
   'test/cli/render.test.ts',
   'test/gossip-lab/kubelet-env.test.ts',
   'test/http-review-pipeline.test.ts',
