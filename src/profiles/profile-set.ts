@@ -1,6 +1,13 @@
 import { compileImagePattern, parseImageRef, type ImagePattern, type ImageRef } from './image.js';
+import { memoizeString } from './memo.js';
 import { compareVersions, imageVersion, parseTagVersion, type ImageVersion } from './version.js';
 import type { LeaveRule, Profile, ProfileSet } from './types.js';
+
+interface CompiledSet {
+  readonly profiles: readonly CompiledProfile[];
+  /** The profile of each image reference seen (memoized, bounded; see memo.ts). */
+  readonly forImage: (image: string) => Profile | undefined;
+}
 
 interface CompiledProfile {
   readonly profile: Profile;
@@ -8,34 +15,37 @@ interface CompiledProfile {
   readonly leave: readonly { readonly rule: LeaveRule; readonly patterns: readonly ImagePattern[] }[];
 }
 
-const compiled = new WeakMap<ProfileSet, readonly CompiledProfile[]>();
+const compiled = new WeakMap<ProfileSet, CompiledSet>();
 
 /** Freezes profiles into a ProfileSet and compiles their image patterns once. */
 export function createProfileSet(profiles: readonly Profile[]): ProfileSet {
   const list = Object.freeze(profiles.map((p) => deepFreeze(structuredClone(p))));
   const byName = new Map(list.map((p) => [p.name, p] as const));
   const set: ProfileSet = Object.freeze({ list, byName });
-  compiled.set(
-    set,
-    list.map((profile) => ({
-      profile,
-      patterns: profile.images.map(compileImagePattern),
-      leave: profile.leave.map((rule) => ({ rule, patterns: rule.images.map(compileImagePattern) })),
-    })),
-  );
+  const entries = list.map((profile) => ({
+    profile,
+    patterns: profile.images.map(compileImagePattern),
+    leave: profile.leave.map((rule) => ({ rule, patterns: rule.images.map(compileImagePattern) })),
+  }));
+  const match = (ref: ImageRef): Profile | undefined => entries.find((c) => c.patterns.some((p) => p.matches(ref)))?.profile;
+  // Profiles are frozen, so the memo never hands out a value a caller could change.
+  compiled.set(set, { profiles: entries, forImage: memoizeString((image) => match(parseImageRef(image))) });
   return set;
 }
 
-function compiledOf(set: ProfileSet): readonly CompiledProfile[] {
+function compiledSet(set: ProfileSet): CompiledSet {
   const c = compiled.get(set);
   if (c === undefined) throw new Error('ProfileSet was not made by createProfileSet');
   return c;
 }
+function compiledOf(set: ProfileSet): readonly CompiledProfile[] {
+  return compiledSet(set).profiles;
+}
 
 /** The first profile whose image patterns match the image, if any. */
 export function profileForImage(set: ProfileSet, image: string | ImageRef): Profile | undefined {
-  const ref = typeof image === 'string' ? parseImageRef(image) : image;
-  return compiledOf(set).find((c) => c.patterns.some((p) => p.matches(ref)))?.profile;
+  if (typeof image === 'string') return compiledSet(set).forImage(image);
+  return compiledOf(set).find((c) => c.patterns.some((p) => p.matches(image)))?.profile;
 }
 
 /** The leave rule for this profile and image, or undefined when the profile has none. */
