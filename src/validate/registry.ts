@@ -19,8 +19,9 @@ import type { Severity } from './types.js';
 
 /**
  * Every validation rule, in the order their findings are reported: denials first, then
- * warnings. Adding a rule is one file in `rules/` (and its test) plus its line here; the
- * README's rules table is generated from this list (`renderRulesTable`, checked by a test).
+ * warnings. Adding a rule is one file in `rules/` (and its test) plus its line here, which
+ * places its findings in that order and adds its id to `RuleId`; `npm run docs:rules` then writes
+ * the README's rules table from this list (`renderRulesTable`; a test checks they match).
  */
 export const REGISTRY = [
   rolloutInProgress,
