@@ -8,6 +8,13 @@ export interface PodReport {
   /** After the init containers, before the main container: a peer lists the host ID at the new IP. */
   readonly peerListsNewIpAfterPremigration: boolean | null;
   readonly msToUN: number;
+  /**
+   * After the pre-migration, before the main container: files on the volume (the marker's
+   * directory aside) not owned by the user the server runs as; null when the server runs as root.
+   */
+  readonly notOwnedByServerUser: readonly string[] | null;
+  /** The uid owning the marker then (the init container's user), null when not observed. */
+  readonly markerOwner: number | null;
 }
 
 export interface RollReport {
