@@ -130,13 +130,20 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
   let peerSawNewIp = false;
   let watching = true;
   const peers = (): PodRun[] => ring.pods.filter((p) => p.ordinal !== ordinal && p.main !== undefined);
+  let premigrate: ContainerRun | undefined;
+  // The script's "...; draining" line: from then on the old server leaves the ring.
+  const drainStarted = (): boolean => premigrate !== undefined && /; draining$/m.test(premigrate.log());
   const watcher = (async () => {
-    // During the pre-migration: does a peer's gossip show this host ID UN at the new IP?
-    while (watching && !peerSawNewIp) {
+    // During the pre-migration, before its drain: does a peer's gossip show this host ID UN at
+    // the new IP? (What the script claims when it says "gossip accepted"; a script that skipped
+    // the wait drains before any peer saw it. A view counts only if the drain had not started
+    // when the view was asked for.)
+    while (watching && !peerSawNewIp && !drainStarted()) {
       for (const p of peers()) {
+        const beforeDrain = !drainStarted();
         try {
           const view = await ringView(ring.kubelet, p.main!);
-          if (view.some((e) => e.hostId === ring.hostIds[ordinal] && e.address === ip && e.state === 'UN')) peerSawNewIp = true;
+          if (beforeDrain && view.some((e) => e.hostId === ring.hostIds[ordinal] && e.address === ip && e.state === 'UN')) peerSawNewIp = true;
         } catch {
           // a peer's nodetool may be slow; try the next
         }
@@ -150,7 +157,10 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
   let peerListsNewIpAfterPremigration: boolean | null = null;
   let notOwnedByServerUser: string[] | null = null;
   let markerOwner: number | null = null;
-  const start = await startPod(ring.kubelet, ring.sts, ordinal, ring.slotBase + ordinal, ip, INIT_BOUND_MS, undefined, async () => {
+  const onInit = (c: ContainerRun): void => {
+    if (c.name === PREMIGRATE_CONTAINER) premigrate = c;
+  };
+  const start = await startPod(ring.kubelet, ring.sts, ordinal, ring.slotBase + ordinal, ip, INIT_BOUND_MS, onInit, async () => {
     watching = false;
     await watcher;
     if (ring.sts.workload.spec?.template?.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM] === undefined) return;
@@ -301,7 +311,7 @@ describe('with gossip-safe', () => {
     // The image's entrypoint stepped down to the cassandra user: what the old version wrote
     // during the pre-migration is that user's, so the new version (the same user) can write it.
     for (const p of roll.pods) expect({ pod: p.pod, notOwned: p.notOwnedByServerUser }).toEqual({ pod: p.pod, notOwned: [] });
-    // Peers saw each node's host ID UN at its new IP while the old version ran.
+    // Peers saw each node's host ID UN at its new IP while the old version ran, before its drain.
     for (const p of roll.pods) {
       const seen = { pod: p.pod, during: p.peerSawHostIdAtNewIpDuringPremigration, after: p.peerListsNewIpAfterPremigration };
       expect(seen).toEqual({ pod: p.pod, during: true, after: true });
