@@ -375,6 +375,32 @@ describe('issue 11: the script never starts a version on data it must not touch'
     expect(res.output).toContain('INFO  [main] loading config');
   });
 
+  test.each([
+    ['runs on', false],
+    ['exits', true],
+  ])("the server's config rejection with a cause (Cassandra 5.0's invalid yaml value; server %s): the reason names the fault, not only the file", async (_what, exit) => {
+    // As Cassandra 5.0.4 prints it (num_tokens: four): the file first, the fault in the first "Caused by:".
+    const first = 'Exception (org.apache.cassandra.exceptions.ConfigurationException) encountered during startup: Invalid yaml: file:/etc/cassandra/cassandra.yaml';
+    const cause = 'Caused by: Cannot create property=num_tokens for JavaBean=org.apache.cassandra.config.Config@747edf66';
+    const lines = [
+      first,
+      'org.apache.cassandra.exceptions.ConfigurationException: Invalid yaml: file:/etc/cassandra/cassandra.yaml',
+      '\tat org.apache.cassandra.config.YamlConfigurationLoader.loadConfig(YamlConfigurationLoader.java:146)',
+      cause,
+      " in 'reader', line 3, column 1:",
+      'For input string: "four"',
+      'Caused by: java.lang.NumberFormatException: For input string: "four"',
+    ].join('\n');
+    sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status: PEER_STAYS_DOWN, rejectConfig: { lines, exit } });
+    seedNodeData(sb.dataDir);
+    const res = await sb.run(scriptFor('cassandra', sb), { env: { GOSSIP_SAFE_PREMIGRATE_TIMEOUT: '600' } });
+    expect(res.code).toBe(1);
+    expect(sb.marker()).toBeUndefined();
+    const failed = res.log.find((l) => l.startsWith('FAILED: the old server rejected its configuration'));
+    // "(exit status 3)" or not, as the stub's exit races the script's first look.
+    expect({ failed, ok: failed?.endsWith(`: ${first} (${cause})`) }).toMatchObject({ ok: true });
+  });
+
   test('broadcast address other than the pod IP (a Service ClusterIP): found by host ID, converges', async () => {
     const status: StatusPhase[] = [{ from: 1, nodes: [['UN', '10.96.0.15', 'self'], ['UN', '10.96.0.16']] }];
     sb = createSandbox({ server: 'cassandra', withEntrypoint: true, status });

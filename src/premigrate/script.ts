@@ -268,11 +268,18 @@ show_server_output() {
   SERVER_LINES=$so_total
 }
 
-# True when the old server's output holds its own rejection of its configuration; sets REJECTED.
+# True when the old server's output holds its own rejection of its configuration; sets REJECTED
+# to the first such line, followed by the first "Caused by:" line after it, if any: Cassandra 5.0's
+# "Invalid yaml: file:/etc/cassandra/cassandra.yaml" names only the file; the fault ("Caused by:
+# Cannot create property=num_tokens ...") comes a few lines later, after the stack trace's head.
 REJECTED=
 server_rejected() {
   [ -n "$CONFIG_REJECTION" ] && [ -f "$SERVER_LOG" ] || return 1
-  REJECTED=$(grep -E "$CONFIG_REJECTION" "$SERVER_LOG" 2> /dev/null | head -n 1 | cut -c 1-400)
+  REJECTED=$(awk -v re="$CONFIG_REJECTION" '
+    n == 0 && $0 ~ re { line = $0; n = 1; next }
+    n > 0 && /^Caused by: / { line = line " (" $0 ")"; exit }
+    n > 0 && ++n > 60 { exit }
+    END { if (n > 0) printf "%s", line }' "$SERVER_LOG" 2> /dev/null | cut -c 1-600)
   [ -n "$REJECTED" ]
 }
 
@@ -420,6 +427,9 @@ last_state=
 while :; do
   show_server_output
   if server_rejected; then
+    # Stopped first, so that the rest of its report (the cause) is in its output when read again.
+    stop_hard
+    server_rejected
     fail "the old server rejected its configuration: $REJECTED"
   fi
   if ! alive "$SERVER_PID"; then

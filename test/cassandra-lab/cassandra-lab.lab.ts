@@ -22,7 +22,7 @@ import { loadReview } from '../helpers/fixtures.js';
 import { Kubelet, type ContainerRun, type PodRun } from './kubelet.js';
 import { connect, createSchema, QuorumLoad, readRow, waitForCql, writeRow, type LoadResult } from './load.js';
 import { createBridge, removeAll, removeAllSync, requireRoot } from './network.js';
-import { deletePodGracefully, IpPool, MARKER, premigrateInit, readMarker, startPod, waitForRing, type PodStart } from './pods.js';
+import { deletePodGracefully, IpPool, MARKER, notOwnedBy, ownerOf, premigrateInit, readMarker, startPod, waitForRing, type PodStart } from './pods.js';
 import { formatReport, type PodReport, type RollReport } from './report.js';
 import { hostId, ringView } from './ring.js';
 import { requireJava17, resolveRelease, type Release } from './runtime.js';
@@ -35,6 +35,8 @@ const VERSION_OLD_FORMAT = '4.1.5';
 const IMAGE = (v: string): string => `cassandra:${v}`;
 const PREMIGRATE_TIMEOUT_S = 90;
 const REPLICAS = 3;
+/** The official image's `cassandra` user: its entrypoint steps down to it (the gossip-safe ring). */
+const RUN_AS = 999;
 const ROWS_BEFORE = 200;
 
 const RING_UP_MS = 6 * 60_000;
@@ -52,7 +54,7 @@ const clients: driver.Client[] = [];
 const reports: RollReport[] = [];
 /** Tests that ran to their end; the run directory is removed only when all did. */
 const completed = new Set<string>();
-const TESTS = 6;
+const TESTS = 7;
 
 /** The recorded StatefulSet, shrunk to the lab: release A, small heaps, all three as seeds. */
 function statefulSet(): Workload {
@@ -80,29 +82,31 @@ interface Ring {
   readonly pods: PodRun[];
   readonly hostIds: string[];
   readonly slotBase: number;
+  /** The uid the image's entrypoint steps down to; undefined: the server runs as root. */
+  readonly runAs: number | undefined;
 }
 
 function mains(ring: Ring): ContainerRun[] {
   return ring.pods.flatMap((p) => (p.main === undefined ? [] : [p.main]));
 }
 
-async function startRing(name: string, admission: Admission, firstIp: number, slotBase: number): Promise<Ring> {
-  const kubelet = new Kubelet({ runDir: join(runDir, name), namespace: 'cassandra-prod', releases });
+async function startRing(name: string, admission: Admission, firstIp: number, slotBase: number, runAs?: number): Promise<Ring> {
+  const kubelet = new Kubelet({ runDir: join(runDir, name), namespace: 'cassandra-prod', releases, ...(runAs === undefined ? {} : { runAs }) });
   kubelets.push(kubelet);
-  const ring: Ring = { kubelet, sts: new StatefulSetController(statefulSet(), admission), ips: new IpPool(firstIp), pods: [], hostIds: [], slotBase };
-  // All three are seeds, so none bootstraps. Started all at once, a seed that reaches no other
-  // seed forms a ring of its own (a run here ended with cassandra-0 alone and 1 + 2 together):
-  // the first seed starts alone, then the other two, which find it.
-  const ips = [0, 1, 2].map(() => ring.ips.take());
-  const first = await startPod(kubelet, ring.sts, 0, slotBase, ips[0]!, INIT_BOUND_MS);
-  expect(first.mainStarted).toBe(true);
-  await waitForRing(kubelet, () => (first.run.main === undefined ? [] : [first.run.main]), 1, RING_UP_MS);
-  const rest = await Promise.all([1, 2].map((o) => startPod(kubelet, ring.sts, o, slotBase + o, ips[o]!, INIT_BOUND_MS)));
-  for (const s of [first, ...rest]) {
+  const ring: Ring = { kubelet, sts: new StatefulSetController(statefulSet(), admission), ips: new IpPool(firstIp), pods: [], hostIds: [], slotBase, runAs };
+  // All three are seeds, so none bootstraps. One at a time, each after the ring shows the
+  // previous ones UN: started all at once, a seed that reaches no other seed forms a ring of its
+  // own (a run here ended with cassandra-0 alone and 1 + 2 together); and two nodes started
+  // together see the same ring, so the token allocator (allocate_tokens_for_local_replication_
+  // factor, deterministic) gives both the same tokens and one of them drops out of the ring
+  // ("Nodes /10.231.14.12 and /10.231.14.11 have the same token ... is the new owner"; a run
+  // here: cassandra-1 never listed). Cassandra's own rule: add nodes one at a time.
+  for (const o of [0, 1, 2]) {
+    const s = await startPod(kubelet, ring.sts, o, slotBase + o, ring.ips.take(), INIT_BOUND_MS);
     expect(s.mainStarted).toBe(true);
-    ring.pods[s.run.ordinal] = s.run;
+    ring.pods[o] = s.run;
+    await waitForRing(kubelet, () => mains(ring), o + 1, RING_UP_MS);
   }
-  await waitForRing(kubelet, () => mains(ring), REPLICAS, RING_UP_MS);
   for (const p of ring.pods) ring.hostIds[p.ordinal] = await hostId(kubelet, p.main!);
   await waitForCql(ring.pods.map((p) => p.ip), RING_UP_MS);
   return ring;
@@ -126,13 +130,20 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
   let peerSawNewIp = false;
   let watching = true;
   const peers = (): PodRun[] => ring.pods.filter((p) => p.ordinal !== ordinal && p.main !== undefined);
+  let premigrate: ContainerRun | undefined;
+  // The script's "...; draining" line: from then on the old server leaves the ring.
+  const drainStarted = (): boolean => premigrate !== undefined && /; draining$/m.test(premigrate.log());
   const watcher = (async () => {
-    // During the pre-migration: does a peer's gossip show this host ID UN at the new IP?
-    while (watching && !peerSawNewIp) {
+    // During the pre-migration, before its drain: does a peer's gossip show this host ID UN at
+    // the new IP? (What the script claims when it says "gossip accepted"; a script that skipped
+    // the wait drains before any peer saw it. A view counts only if the drain had not started
+    // when the view was asked for.)
+    while (watching && !peerSawNewIp && !drainStarted()) {
       for (const p of peers()) {
+        const beforeDrain = !drainStarted();
         try {
           const view = await ringView(ring.kubelet, p.main!);
-          if (view.some((e) => e.hostId === ring.hostIds[ordinal] && e.address === ip && e.state === 'UN')) peerSawNewIp = true;
+          if (beforeDrain && view.some((e) => e.hostId === ring.hostIds[ordinal] && e.address === ip && e.state === 'UN')) peerSawNewIp = true;
         } catch {
           // a peer's nodetool may be slow; try the next
         }
@@ -144,10 +155,23 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
   // peer that learned the new address lists this host ID there (DN now); one that never did
   // would still list it at the old IP.
   let peerListsNewIpAfterPremigration: boolean | null = null;
-  const start = await startPod(ring.kubelet, ring.sts, ordinal, ring.slotBase + ordinal, ip, INIT_BOUND_MS, undefined, async () => {
+  let notOwnedByServerUser: string[] | null = null;
+  let markerOwner: number | null = null;
+  const onInit = (c: ContainerRun): void => {
+    if (c.name === PREMIGRATE_CONTAINER) premigrate = c;
+  };
+  const start = await startPod(ring.kubelet, ring.sts, ordinal, ring.slotBase + ordinal, ip, INIT_BOUND_MS, onInit, async () => {
     watching = false;
     await watcher;
     if (ring.sts.workload.spec?.template?.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM] === undefined) return;
+    if (ring.runAs !== undefined) {
+      // What the pre-migration left on the volume, before the main container's entrypoint
+      // chowns anything: the old server's files (data, commit log, hints, saved caches) must be
+      // its user's. The marker (gossip-safe's own, read only by the init container) aside.
+      const pvc = ring.kubelet.pvcDir(old.name);
+      notOwnedByServerUser = notOwnedBy(pvc, ring.runAs, ['.gossip-safe']);
+      markerOwner = ownerOf(join(pvc, MARKER)) ?? null;
+    }
     const peer = peers()[0];
     if (peer === undefined) return;
     const view = await ringView(ring.kubelet, peer.main!);
@@ -169,6 +193,8 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
     peerSawHostIdAtNewIpDuringPremigration: premigrateMs === undefined ? null : peerSawNewIp,
     peerListsNewIpAfterPremigration,
     msToUN: Date.now() - begun,
+    notOwnedByServerUser,
+    markerOwner,
   };
   return { report, start };
 }
@@ -256,7 +282,7 @@ describe('with gossip-safe', () => {
   const written: string[] = [];
 
   test(`a three-node ring at ${VERSION_A}, keyspace RF 3, rows written at QUORUM`, async () => {
-    ring = await startRing('gossip-safe', gossipSafeAdmission(profiles), 10, 0);
+    ring = await startRing('gossip-safe', gossipSafeAdmission(profiles), 10, 0, RUN_AS);
     client = connect(ring.pods.map((p) => p.ip));
     clients.push(client);
     await client.connect();
@@ -282,7 +308,10 @@ describe('with gossip-safe', () => {
       expect(init.log).toMatch(/gossip accepted/);
       expect(readMarker(ring.kubelet, s.run.name)?.split('\n')[0]).toBe(IMAGE(VERSION_B));
     }
-    // Peers saw each node's host ID UN at its new IP while the old version ran.
+    // The image's entrypoint stepped down to the cassandra user: what the old version wrote
+    // during the pre-migration is that user's, so the new version (the same user) can write it.
+    for (const p of roll.pods) expect({ pod: p.pod, notOwned: p.notOwnedByServerUser }).toEqual({ pod: p.pod, notOwned: [] });
+    // Peers saw each node's host ID UN at its new IP while the old version ran, before its drain.
     for (const p of roll.pods) {
       const seen = { pod: p.pod, during: p.peerSawHostIdAtNewIpDuringPremigration, after: p.peerListsNewIpAfterPremigration };
       expect(seen).toEqual({ pod: p.pod, during: true, after: true });
@@ -374,6 +403,36 @@ describe('with gossip-safe', () => {
       expect(start.mainStarted).toBe(false);
       expect(readMarker(ring.kubelet, 'cassandra-2')).toBeUndefined();
       completed.add('refusal');
+    } finally {
+      ring.sts.workload = saved;
+    }
+  });
+
+  test('a configuration the old version rejects: the init container fails at once with Cassandra\'s own reason, no marker, no main container', async () => {
+    // cassandra-2 has data and no marker (the refusal case above), so its pre-migration starts
+    // the old version; the template now gives it an invalid cassandra.yaml value (the image's
+    // entrypoint renders CASSANDRA_NUM_TOKENS into num_tokens).
+    await ring.kubelet.deletePod(ring.pods[2]!, 5_000);
+    rmSync(join(ring.kubelet.pvcDir('cassandra-2'), MARKER), { force: true });
+    const saved = ring.sts.workload;
+    const bad = structuredClone(saved);
+    bad.spec!.template!.spec!.containers[0]!.env!.push({ name: 'CASSANDRA_NUM_TOKENS', value: 'four' });
+    ring.sts.workload = bad;
+    try {
+      const start = await startPod(ring.kubelet, ring.sts, 2, 2, ring.ips.take(), INIT_BOUND_MS);
+      ring.pods[2] = start.run;
+      const init = start.inits.find((i) => i.name === PREMIGRATE_CONTAINER)!;
+      expect(init.exit).toBe(1);
+      expect(init.log).toMatch(/starting the old server/);
+      // Cassandra's own line and its cause: the file, then the property it could not take.
+      expect(init.log).toMatch(/FAILED: the old server rejected its configuration[^:]*: .*Invalid yaml: file:\/etc\/cassandra\/cassandra\.yaml \(Caused by: Cannot create property=num_tokens/);
+      expect(init.log).not.toMatch(/timed out/);
+      // Its own timeout is a bound it must not have waited for (not a speed measurement).
+      expect(init.ms).toBeLessThan(PREMIGRATE_TIMEOUT_S * 1000);
+      expect(start.mainStarted).toBe(false);
+      expect(readMarker(ring.kubelet, 'cassandra-2')).toBeUndefined();
+      process.stdout.write(`cassandra lab: config rejection: init container exited ${init.exit} after ${(init.ms / 1000).toFixed(1)} s: ${/FAILED: .*/.exec(init.log)?.[0] ?? ''}\n`);
+      completed.add('config-rejection');
     } finally {
       ring.sts.workload = saved;
     }

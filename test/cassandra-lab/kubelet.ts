@@ -61,6 +61,12 @@ export interface KubeletOptions {
   readonly namespace: string;
   /** Container image -> the lab's release directory for it. */
   readonly releases: ReadonlyMap<string, Release>;
+  /**
+   * The uid the image's entrypoint steps down to when it starts as root (the official image's
+   * `cassandra` user is 999); undefined: the stand-in stays root. Given to every container's
+   * process (not the pod spec) as CASSANDRA_LAB_RUN_AS, the image's own knowledge.
+   */
+  readonly runAs?: number;
 }
 
 /**
@@ -158,6 +164,7 @@ export class Kubelet {
     const logFile = join(cdir, 'log');
     const fd = openSync(logFile, 'a');
     const processEnv: NodeJS.ProcessEnv = { PATH: IMAGE_PATH, HOSTNAME: p.name, HOME: '/root', ...env };
+    if (this.options.runAs !== undefined) processEnv['CASSANDRA_LAB_RUN_AS'] = String(this.options.runAs);
     const child = spawn(
       'ip',
       ['netns', 'exec', p.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', CONTAINER_SETUP, 'container-setup', p.name, ...mounts, '--', ...argv],

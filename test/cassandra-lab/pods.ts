@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PREMIGRATE_CONTAINER } from '../../src/contract.js';
 import { sleep } from './host.js';
@@ -126,4 +126,28 @@ export async function waitForRing(
     await sleep(2_000);
   }
   throw new Error(`cassandra lab: ring not ${expected} x UN${want === undefined ? '' : ` with ${want.hostId} at ${want.ip}`} within ${timeoutMs} ms; last view: ${last}`);
+}
+
+/**
+ * Paths under `dir` (relative, `dir` itself as '.') not owned by `uid`, skipping the top-level
+ * entries in `skip`. What the server's user could not write after the pre-migration.
+ */
+export function notOwnedBy(dir: string, uid: number, skip: readonly string[] = []): string[] {
+  const out: string[] = [];
+  const walk = (abs: string, rel: string): void => {
+    const st = lstatSync(abs);
+    if (st.uid !== uid) out.push(`${rel} (uid ${st.uid})`);
+    if (!st.isDirectory()) return;
+    for (const name of readdirSync(abs)) {
+      if (rel === '.' && skip.includes(name)) continue;
+      walk(join(abs, name), rel === '.' ? name : join(rel, name));
+    }
+  };
+  walk(dir, '.');
+  return out;
+}
+
+/** The uid owning `path`, or undefined when it does not exist. */
+export function ownerOf(path: string): number | undefined {
+  return existsSync(path) ? lstatSync(path).uid : undefined;
 }

@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './host.js';
 
@@ -15,7 +15,8 @@ export function cacheDir(): string {
 /**
  * One Cassandra release as the lab's stand-in for its container image: a directory mounted at
  * /opt/cassandra in the pod, holding the launcher and nodetool wrappers, their config, and the
- * classpath of the real cassandra-all release (jars in the local Maven repository).
+ * classpath of the real cassandra-all release (its jars in lib/, linked from the local Maven
+ * repository).
  */
 export interface Release {
   readonly version: string;
@@ -48,7 +49,23 @@ export async function resolveRelease(version: string): Promise<Release> {
     mkdirSync(join(imageDir, sub), { recursive: true });
     for (const f of readdirSync(join(IMAGE_FILES, sub))) copyFileSync(join(IMAGE_FILES, sub, f), join(imageDir, sub, f));
   }
-  writeFileSync(join(imageDir, 'classpath'), readFileSync(classpathFile, 'utf8').trim());
+  // The jars go into the image's lib/ (hard links into ~/.m2, else copies), as in the real image:
+  // a server that steps down to the cassandra user could not reach ~/.m2 under a 0700 /root.
+  const lib = join(imageDir, 'lib');
+  rmSync(lib, { recursive: true, force: true });
+  mkdirSync(lib, { recursive: true });
+  const inImage: string[] = [];
+  for (const jar of readFileSync(classpathFile, 'utf8').trim().split(':')) {
+    let name = basename(jar);
+    if (existsSync(join(lib, name))) name = `${inImage.length}-${name}`;
+    try {
+      linkSync(jar, join(lib, name));
+    } catch {
+      copyFileSync(jar, join(lib, name));
+    }
+    inImage.push(`/opt/cassandra/lib/${name}`);
+  }
+  writeFileSync(join(imageDir, 'classpath'), inImage.join(':'));
   writeFileSync(join(imageDir, 'version'), `${version}\n`);
   return { version, imageDir };
 }
