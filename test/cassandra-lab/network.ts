@@ -30,12 +30,34 @@ export async function removeAll(): Promise<void> {
     .map((l) => l.split(/\s+/)[0] ?? '')
     .filter((n) => n.startsWith(NS_PREFIX));
   for (const ns of names) await deleteNamespace(ns);
+  // veths left by a killed run whose namespace is already gone
+  const links = await run(['ip', '-o', 'link', 'show'], { timeoutMs: 10_000 });
+  for (const name of links.output.matchAll(/^\d+:\s+(gsc-h\d+)[@:]/gm)) {
+    await run(['ip', 'link', 'del', name[1]!], { timeoutMs: 10_000 });
+  }
   await run(['ip', 'link', 'del', BRIDGE], { timeoutMs: 10_000 });
 }
 
-/** Kills every process still inside the namespace, then deletes it (and with it its veth). */
+/** The host end of the veth pair of namespace `gsc-<slot>`. */
+function hostEndName(ns: string): string {
+  return `gsc-h${ns.slice(NS_PREFIX.length)}`;
+}
+
+async function linkExists(name: string): Promise<boolean> {
+  return (await run(['ip', 'link', 'show', name], { timeoutMs: 10_000 })).code === 0;
+}
+
+/**
+ * Kills every process still inside the namespace, deletes it, and deletes its veth pair.
+ * The kernel tears a deleted namespace down asynchronously (and not at all while a process
+ * still holds it), so its veth can outlive `ip netns del` for a while; a CI run once met
+ * `RTNETLINK answers: File exists` re-creating it. Deleting the host end removes both ends at
+ * once, and the wait for it to be gone is bounded.
+ */
 export async function deleteNamespace(ns: string): Promise<void> {
-  for (let round = 0; round < 3; round++) {
+  // A SIGKILLed JVM with a large heap can take a moment to be reaped; wait up to 10 s.
+  const killDeadline = Date.now() + 10_000;
+  while (Date.now() < killDeadline) {
     const pids = await run(['ip', 'netns', 'pids', ns], { timeoutMs: 10_000 });
     const list = pids.output.split(/\s+/).filter((p) => /^\d+$/.test(p));
     if (list.length === 0) break;
@@ -49,6 +71,13 @@ export async function deleteNamespace(ns: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
   }
   await run(['ip', 'netns', 'del', ns], { timeoutMs: 10_000 });
+  const hostEnd = hostEndName(ns);
+  const deadline = Date.now() + 15_000;
+  while (await linkExists(hostEnd)) {
+    if (Date.now() > deadline) throw new Error(`cassandra lab: veth ${hostEnd} of deleted namespace ${ns} still exists after 15 s`);
+    await run(['ip', 'link', 'del', hostEnd], { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export async function createBridge(): Promise<void> {
@@ -61,7 +90,7 @@ export async function createBridge(): Promise<void> {
 /** A fresh namespace `gsc-<slot>` whose eth0 has `ip`, with loopback up. */
 export async function createNamespace(slot: number, ip: string): Promise<string> {
   const ns = namespaceName(slot);
-  const hostEnd = `gsc-h${slot}`;
+  const hostEnd = hostEndName(ns);
   await deleteNamespace(ns);
   await must(['ip', 'netns', 'add', ns]);
   await must(['ip', 'link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
@@ -97,6 +126,7 @@ export function removeAllSync(): void {
       }
     }
     sh(['ip', 'netns', 'del', ns]);
+    sh(['ip', 'link', 'del', hostEndName(ns)]);
   }
   sh(['ip', 'link', 'del', BRIDGE]);
 }
