@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { EXIT } from './cli/exit-codes.js';
-import { UsageError } from './cli/usage-error.js';
+import { UsageError } from './errors.js';
 import { ProfileConfigError } from './profiles/config.js';
 import { GOSSIP_SAFE_VERSION } from './version.js';
 

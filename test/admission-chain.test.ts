@@ -7,7 +7,7 @@
 import type { AdmissionReviewResponse } from '../src/admission/types.js';
 import { ANNOTATION_MIGRATE_FROM, PREMIGRATE_CONTAINER } from '../src/contract.js';
 import type { Pod, Workload } from '../src/k8s/types.js';
-import { applyPatch } from '../src/mutate/patch.js';
+import { applyPatch } from '../src/patch/diff.js';
 import { loadReview, type RecordedReview } from './helpers/fixtures.js';
 import { decodePatch } from './helpers/review.js';
 import { sendReview, startTestWebhook, type TestWebhook } from './helpers/webhook-server.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { defaultCertsTarget, parseCertsConfig, runCertsOnce } from '../src/cli/certs.js';
-import { UsageError } from '../src/cli/usage-error.js';
+import { UsageError } from '../src/errors.js';
 import { caBundlePatch, reconcileCertificates, type CertsTarget } from '../src/tls/bootstrap.js';
 import { planCertificates, splitPemBundle } from '../src/tls/cert-plan.js';
 import { createClusterApi, loadKubeConfig } from '../src/tls/cluster-api.js';

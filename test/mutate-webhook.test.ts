@@ -1,6 +1,6 @@
 import type { AdmissionReviewResponse } from '../src/admission/types.js';
 import type { Container, EnvVar, Pod } from '../src/k8s/types.js';
-import { applyPatch } from '../src/mutate/patch.js';
+import { applyPatch } from '../src/patch/diff.js';
 import { loadReview, reviewFileNames, type RecordedReview } from './helpers/fixtures.js';
 import { expectGolden } from './helpers/golden.js';
 import { decodePatch } from './helpers/review.js';

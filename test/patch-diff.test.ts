@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
-import { applyPatch, diffPatch } from '../src/mutate/patch.js';
+import { applyPatch, diffPatch } from '../src/patch/diff.js';
 
 /**
  * diffPatch is gossip-safe's own comparison of two documents (the library's `compare` deep-copied

@@ -10,7 +10,7 @@ import {
   PREMIGRATE_CONTAINER,
 } from '../src/contract.js';
 import type { Container, Pod } from '../src/k8s/types.js';
-import { applyPatch } from '../src/mutate/patch.js';
+import { applyPatch } from '../src/patch/diff.js';
 import { mutatePod } from '../src/mutate/pod.js';
 import { premigrateScript } from '../src/premigrate/index.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';

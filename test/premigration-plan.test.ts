@@ -1,13 +1,13 @@
 import type { AdmissionRequest, AdmissionReviewResponse } from '../src/admission/types.js';
-import { checkPair } from '../src/cli/check-evaluate.js';
-import type { K8sObject } from '../src/cli/manifests.js';
+import { checkPair } from '../src/offline/check-pair.js';
+import type { K8sObject } from '../src/offline/manifests.js';
 import {
   ANNOTATION_MIGRATE_FROM,
   ANNOTATION_PREMIGRATE_CONFIG_VOLUME,
   PREMIGRATE_CONTAINER,
 } from '../src/contract.js';
 import type { Container, Pod, PodTemplateSpec, Workload } from '../src/k8s/types.js';
-import { applyPatch } from '../src/mutate/patch.js';
+import { applyPatch } from '../src/patch/diff.js';
 import { mutatePod } from '../src/mutate/pod.js';
 import { mutateWorkloadUpdate } from '../src/mutate/workload.js';
 import { ENV_MARKER_DIR } from '../src/premigrate/shell.js';

@@ -1,5 +1,5 @@
 import type { AdmissionReviewResponse } from '../src/admission/types.js';
-import { applyPatch } from '../src/mutate/patch.js';
+import { applyPatch } from '../src/patch/diff.js';
 import { loadReview, type RecordedReview } from './helpers/fixtures.js';
 import { decodePatch } from './helpers/review.js';
 import { sendReview, startTestWebhook, type TestWebhook } from './helpers/webhook-server.js';

@@ -1,6 +1,6 @@
 import type { AdmissionRequest } from '../src/admission/types.js';
 import type { Workload } from '../src/k8s/types.js';
-import { applyPatch } from '../src/mutate/patch.js';
+import { applyPatch } from '../src/patch/diff.js';
 import { mutateWorkloadUpdate } from '../src/mutate/workload.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
 import { createProfileSet } from '../src/profiles/profile-set.js';

@@ -1,4 +1,4 @@
-import type { PatchOperation } from '../mutate/patch.js';
+import type { PatchOperation } from '../patch/diff.js';
 import type { Violation } from '../validate/types.js';
 
 /**

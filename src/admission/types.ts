@@ -1,9 +1,9 @@
 /** The AdmissionReview envelope (admission.k8s.io/v1 and v1beta1 share this shape). */
 
+import type { Operation } from '../k8s/types.js';
+
 export const REVIEW_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 export type ReviewApiVersion = (typeof REVIEW_API_VERSIONS)[number];
-
-export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
 export interface GroupVersionKind {
   readonly group: string;

@@ -4,7 +4,7 @@
  * cluster and src/cli/audit.ts wires the two.
  */
 import { ENV_PREMIGRATE_TIMEOUT, LABEL_INJECT, LABEL_POLICY, PREMIGRATE_CONTAINER } from '../contract.js';
-import type { K8sObject } from '../cli/manifests.js';
+import type { K8sObject } from '../offline/manifests.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { judge, MUTATION_WARNING_RULE, type Finding } from './judge.js';
 

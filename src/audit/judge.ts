@@ -5,9 +5,9 @@
  * rule registry means changing this file alone.
  */
 import type { PodTemplateSpec, Workload } from '../k8s/types.js';
-import { checkPair, MUTATION_WARNING_RULE, type Finding } from '../cli/check-evaluate.js';
-import type { K8sObject } from '../cli/manifests.js';
-import { podTemplateOf } from '../cli/objects.js';
+import { checkPair, MUTATION_WARNING_RULE, type Finding } from '../offline/check-pair.js';
+import type { K8sObject } from '../offline/manifests.js';
+import { podTemplateOf } from '../offline/objects.js';
 import { selectDatastore } from '../datastore/select-container.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { unfinishedRollout } from '../datastore/rollout.js';
@@ -15,7 +15,7 @@ import type { ValidationMode } from '../validate/types.js';
 import { createEndpoints, type WebhookEndpoint } from '../webhook/endpoints.js';
 
 export { MUTATION_WARNING_RULE };
-export type { Finding } from '../cli/check-evaluate.js';
+export type { Finding } from '../offline/check-pair.js';
 
 export interface JudgeInput {
   /** A Pod, StatefulSet, Deployment or DaemonSet as read from the cluster. */

@@ -1,9 +1,10 @@
 import { audit } from '../audit/audit.js';
 import { AUDIT_OUTPUT_FORMATS, formatAudit, policyReports } from '../audit/report.js';
-import { ClusterAccessError, createAuditClusterApi, loadKubeConfig, POLICY_REPORT_GROUP, POLICY_REPORT_VERSION } from '../k8s/audit-cluster.js';
-import { EXIT, EXIT_CODES_HELP, InputError } from './exit-codes.js';
+import { ClusterAccessError, createAuditClusterApi, loadKubeConfig, POLICY_REPORT_GROUP, POLICY_REPORT_VERSION } from '../kube/audit-cluster.js';
+import { InputError } from '../errors.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, oneOf, parseCommandArgs } from './options.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 export const AUDIT_HELP = `Usage: gossip-safe audit [-n NAMESPACE | -A] [options]
        kubectl gossip-safe audit [-n NAMESPACE | -A] [options]

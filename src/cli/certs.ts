@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CertsResult, CertsTarget } from '../tls/bootstrap.js';
 import { DEFAULT_PLAN } from '../tls/cert-plan.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 export const CERTS_HELP = `Usage: gossip-safe certs [options]
 

@@ -1,7 +1,7 @@
 import { RULES } from '../validate/index.js';
 import type { ValidationMode } from '../validate/types.js';
 import { GOSSIP_SAFE_VERSION } from '../version.js';
-import { MUTATION_WARNING_RULE, type CheckedObject } from './check-evaluate.js';
+import { MUTATION_WARNING_RULE, type CheckedObject } from '../offline/check-pair.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'sarif', 'github'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -1,12 +1,12 @@
 import { createEndpoints } from '../webhook/endpoints.js';
-import { checkPair } from './check-evaluate.js';
+import { checkPair } from '../offline/check-pair.js';
 import { formatReport, OUTPUT_FORMATS, summarize } from './check-report.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
-import { parseManifest, type ManifestObject } from './manifests.js';
-import { describeObject, pairObjects } from './objects.js';
+import { parseManifest, type ManifestObject, type ManifestSource } from '../offline/manifests.js';
+import { describeObject, pairObjects } from '../offline/objects.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, oneOf, parseCommandArgs, parseMode } from './options.js';
-import { readDiskSources, readRefOrPath, type ManifestSource } from './sources.js';
-import { UsageError } from './usage-error.js';
+import { readDiskSources, readRefOrPath } from './sources.js';
+import { UsageError } from '../errors.js';
 
 export const CHECK_HELP = `Usage: gossip-safe check --base REF_OR_PATH [--head REF_OR_PATH] [options] [PATH...]
 

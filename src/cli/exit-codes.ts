@@ -1,4 +1,4 @@
-import { UsageError } from './usage-error.js';
+import { EXIT_INPUT } from '../errors.js';
 
 /**
  * Exit codes of the offline commands (check, inject, review). CI jobs branch on them, so they
@@ -12,19 +12,12 @@ export const EXIT = Object.freeze({
   /** At least one object would be denied by the enforce webhook. */
   denied: 2,
   /** An input could not be read: missing file, malformed YAML or JSON, unknown git ref, bad config. */
-  input: 3,
+  input: EXIT_INPUT,
   /** The command line itself is wrong. */
   usage: 64,
   /** A bug: an unexpected error (the stack trace is printed). */
   software: 70,
 });
-
-/** An input that cannot be read or parsed. One line naming the file; exit code 3. */
-export class InputError extends UsageError {
-  constructor(message: string) {
-    super(message, EXIT.input);
-  }
-}
 
 const EXIT_LINES: Readonly<Record<keyof typeof EXIT, string>> = {
   clean: '0   clean: nothing denied (warnings do not count without --fail-on-warn)',

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { EXIT, exitCodesHelp, InputError } from './exit-codes.js';
-import { injectObject } from './injection.js';
-import { parseManifest, type ManifestObject } from './manifests.js';
-import { describeObject, objectKey, setPath } from './objects.js';
+import { InputError } from '../errors.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
+import { injectObject } from '../offline/injection.js';
+import { parseManifest, type ManifestObject } from '../offline/manifests.js';
+import { describeObject, objectKey, setPath } from '../offline/objects.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, parseCommandArgs } from './options.js';
 import { renderManifest } from './render.js';
 import { readDiskSources, readRefOrPath, STDIN_NAME } from './sources.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 export const INJECT_HELP = `Usage: gossip-safe inject [-f FILE|DIR|-]... [options]
 

@@ -2,8 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadProfileSet, ProfileConfigError } from '../profiles/config.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { ValidationMode } from '../validate/types.js';
-import { InputError } from './exit-codes.js';
-import { UsageError } from './usage-error.js';
+import { InputError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

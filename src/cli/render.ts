@@ -1,5 +1,5 @@
-import { diffPatch } from '../mutate/patch.js';
-import type { ParsedManifest } from './manifests.js';
+import { diffPatch } from '../patch/diff.js';
+import type { ParsedManifest } from '../offline/manifests.js';
 import { applyPatchToDocument, detectYamlStyle, jsonIndent, stringifyContents } from './yaml-edit.js';
 
 function trailingWhitespace(text: string): string {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { decodeReview, encodeResponse, ReviewDecodeError } from '../admission/review.js';
 import { createEndpoints } from '../webhook/endpoints.js';
-import { EXIT, exitCodesHelp, InputError } from './exit-codes.js';
+import { InputError } from '../errors.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, parseCommandArgs, parseMode } from './options.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 export const REVIEW_HELP = `Usage: gossip-safe review [--validate [--mode enforce|warn]] [FILE|-]
 

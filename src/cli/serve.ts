@@ -13,7 +13,7 @@ import { startCertificateRenewal } from '../tls/renewal.js';
 import { runClusterPrimary } from './serve-cluster.js';
 import { defaultCertsTarget, defaultNamespace, describeCertsResult, runCertsOnce } from './certs.js';
 import { createEndpoints } from '../webhook/endpoints.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 export const SERVE_HELP = `Usage: gossip-safe serve [options]
 

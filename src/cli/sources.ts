@@ -2,19 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { InputError } from './exit-codes.js';
-
-/** The text of one manifest file, wherever it came from, and the name reports use for it. */
-export interface ManifestSource {
-  /** A path relative to the working directory (forward slashes), or `<stdin>`. */
-  readonly name: string;
-  readonly text: string;
-  /**
-   * Named on the command line (not found by walking a directory). In walked files, documents
-   * that are not Kubernetes objects (package.json, values.yaml) are skipped silently.
-   */
-  readonly explicit: boolean;
-}
+import { InputError } from '../errors.js';
+import type { ManifestSource } from '../offline/manifests.js';
 
 export const STDIN_NAME = '<stdin>';
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;

@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, isSeq } from 'yaml';
-import type { PatchOperation } from '../mutate/patch.js';
+import type { PatchOperation } from '../patch/diff.js';
 
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];

@@ -139,3 +139,6 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export function isWorkloadKind(kind: string | undefined): kind is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(kind ?? '');
 }
+
+/** An admission request's operation (admission.k8s.io/v1 AdmissionRequest.operation). */
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';

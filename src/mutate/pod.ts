@@ -1,6 +1,7 @@
 import type { Pod, PodTemplateSpec } from '../k8s/types.js';
 import { withPatch, type PatchedMutation } from './result.js';
-import { mutatePodTemplate, type MutationContext } from './template.js';
+import type { MutationContext } from './step.js';
+import { mutatePodTemplate } from './template.js';
 
 /**
  * Mutates a Pod at CREATE: clone, inject, diff. The input is never modified. Any checked pod

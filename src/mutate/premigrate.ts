@@ -11,7 +11,7 @@ import { premigrateScript } from '../premigrate/index.js';
 import { declaredSource, premigrationPlan, type ConfigOverride } from '../datastore/premigration.js';
 import { parsePremigrateTimeout } from './premigrate-timeout.js';
 import { warning } from './report.js';
-import type { InjectionStep } from './template.js';
+import type { InjectionStep } from './step.js';
 
 export const PREMIGRATE_INJECTED = `initContainer:${PREMIGRATE_CONTAINER}`;
 /** Recorded when an existing `gossip-premigrate` is moved after a native sidecar. */

@@ -1,4 +1,4 @@
-import { diffPatch, type PatchOperation } from './patch.js';
+import { diffPatch, type PatchOperation } from '../patch/diff.js';
 
 /**
  * What a mutation did to one object: the one result type of `mutate/`, for a pod, a pod

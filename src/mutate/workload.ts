@@ -2,7 +2,7 @@ import { ANNOTATION_MIGRATE_FROM, LABEL_INJECT } from '../contract.js';
 import type { ObjectMeta, PodTemplateSpec, Workload } from '../k8s/types.js';
 import { warning } from './report.js';
 import { withPatch, type PatchedMutation } from './result.js';
-import type { MutationContext } from './template.js';
+import type { MutationContext } from './step.js';
 import { sameVersion } from '../datastore/identity.js';
 import { detectVersionChange, isDowngrade, isRollback, isVersionChange, needsPremigration } from '../datastore/version-change.js';
 import { imageVersion } from '../profiles/version.js';

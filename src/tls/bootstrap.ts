@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { diffPatch, type PatchOperation } from '../mutate/patch.js';
+import { diffPatch, type PatchOperation } from '../patch/diff.js';
 import { planCertificates, splitPemBundle, type CertSecretData, type PlanOptions } from './cert-plan.js';
 import { writeCertificateFiles, type CertificateOutFiles } from './write-files.js';
 

@@ -14,7 +14,7 @@ import {
   setHeaderOptions,
   type V1Secret,
 } from '@kubernetes/client-node';
-import type { PatchOperation } from '../mutate/patch.js';
+import type { PatchOperation } from '../patch/diff.js';
 import { CertsError, type CertClusterApi, type StoredSecret, type WebhookConfigurationKind, type WebhookConfigurationView } from './bootstrap.js';
 
 function statusMessage(body: unknown): string | undefined {

@@ -1,4 +1,4 @@
-import type { Operation } from '../admission/types.js';
+import type { Operation } from '../k8s/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { AdmissionOutcome } from '../admission/outcome.js';
 import type { AdmissionRequest } from '../admission/types.js';
-import type { MutationContext } from '../mutate/template.js';
+import type { MutationContext } from '../mutate/step.js';
 import { handleMutation } from './mutate.js';
 import { handleValidation } from './validate.js';
 

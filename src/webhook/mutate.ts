@@ -5,7 +5,7 @@ import { warning } from '../datastore/warning.js';
 import { isWorkloadKind } from '../k8s/types.js';
 import { mutatePod } from '../mutate/pod.js';
 import type { PatchedMutation } from '../mutate/result.js';
-import type { MutationContext } from '../mutate/template.js';
+import type { MutationContext } from '../mutate/step.js';
 import { mutateWorkloadUpdate } from '../mutate/workload.js';
 
 function isMainResource(request: AdmissionRequest): boolean {

@@ -1,6 +1,6 @@
 import { audit } from '../../src/audit/audit.js';
 import { formatAudit, policyReports } from '../../src/audit/report.js';
-import type { K8sObject } from '../../src/cli/manifests.js';
+import type { K8sObject } from '../../src/offline/manifests.js';
 import { loadProfileSet } from '../../src/profiles/config.js';
 import { cassandraStatefulSet, healthyInjectedPod, NOW, stuckPremigratePod, uninjectedPod } from './cluster.js';
 

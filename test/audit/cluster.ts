@@ -1,5 +1,5 @@
-import { injectObject } from '../../src/cli/injection.js';
-import type { K8sObject } from '../../src/cli/manifests.js';
+import { injectObject } from '../../src/offline/injection.js';
+import type { K8sObject } from '../../src/offline/manifests.js';
 import { loadProfileSet } from '../../src/profiles/config.js';
 import type { FakeKubeApi, JsonObject } from '../helpers/fake-kube-api.js';
 

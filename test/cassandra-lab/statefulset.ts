@@ -1,7 +1,7 @@
 import type { Pod, Workload } from '../../src/k8s/types.js';
 import { mutatePod } from '../../src/mutate/pod.js';
-import { applyPatch } from '../../src/mutate/patch.js';
-import type { MutationContext } from '../../src/mutate/template.js';
+import { applyPatch } from '../../src/patch/diff.js';
+import type { MutationContext } from '../../src/mutate/step.js';
 import { mutateWorkloadUpdate } from '../../src/mutate/workload.js';
 import type { ProfileSet } from '../../src/profiles/types.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ANNOTATION_MIGRATE_FROM, PREMIGRATE_CONTAINER } from '../../src/contract.js';
 import type { Pod, PodTemplateSpec, Workload } from '../../src/k8s/types.js';
-import { applyPatch } from '../../src/mutate/patch.js';
+import { applyPatch } from '../../src/patch/diff.js';
 import { runCli } from '../helpers/cli.js';
 import { decodePatch } from '../helpers/review.js';
 import { sendReview, startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';

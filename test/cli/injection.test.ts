@@ -1,10 +1,10 @@
 import { parse as parseYaml } from 'yaml';
 import { ANNOTATION_MIGRATE_FROM } from '../../src/contract.js';
-import { injectObject } from '../../src/cli/injection.js';
-import type { K8sObject } from '../../src/cli/manifests.js';
+import { injectObject } from '../../src/offline/injection.js';
+import type { K8sObject } from '../../src/offline/manifests.js';
 import { claimTemplateNames } from '../../src/datastore/persistence.js';
 import type { Workload } from '../../src/k8s/types.js';
-import { applyPatch } from '../../src/mutate/patch.js';
+import { applyPatch } from '../../src/patch/diff.js';
 import { mutatePodTemplate } from '../../src/mutate/template.js';
 import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
 import { createProfileSet } from '../../src/profiles/profile-set.js';

@@ -1,6 +1,6 @@
-import { parseManifest } from '../../src/cli/manifests.js';
+import { parseManifest } from '../../src/offline/manifests.js';
 import { renderManifest } from '../../src/cli/render.js';
-import { InputError } from '../../src/cli/exit-codes.js';
+import { InputError } from '../../src/errors.js';
 
 function manifest(text: string, name = 'm.yaml') {
   return parseManifest({ name, text, explicit: true });

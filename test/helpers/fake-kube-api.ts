@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyPatch, type PatchOperation } from '../../src/mutate/patch.js';
+import { applyPatch, type PatchOperation } from '../../src/patch/diff.js';
 import { ensureDevCertificates } from '../../src/tls/dev-certs.js';
 
 export type JsonObject = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { AdmissionReviewResponse } from '../../src/admission/types.js';
-import type { PatchOperation } from '../../src/mutate/patch.js';
+import type { PatchOperation } from '../../src/patch/diff.js';
 
 /** The JSON patch carried by a response, decoded (empty when there is none). */
 export function decodePatch(review: AdmissionReviewResponse): PatchOperation[] {

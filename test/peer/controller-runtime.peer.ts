@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fastJsonPatch from 'fast-json-patch';
 import type { AdmissionReviewResponse } from '../../src/admission/types.js';
-import type { PatchOperation } from '../../src/mutate/patch.js';
+import type { PatchOperation } from '../../src/patch/diff.js';
 import { GOSSIP_SAFE_VERSION } from '../../src/version.js';
 import { loadReview, loadReviewText, PROJECT_DIR } from '../helpers/fixtures.js';
 import { HttpsClient } from '../helpers/https-client.js';

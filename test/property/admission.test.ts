@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import type { AdmissionReviewResponse } from '../../src/admission/types.js';
 import { createReviewPipeline } from '../../src/http/review-pipeline.js';
-import { applyPatch, type PatchOperation } from '../../src/mutate/patch.js';
+import { applyPatch, type PatchOperation } from '../../src/patch/diff.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { WebhookMetrics } from '../../src/observability/metrics.js';
 import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runCheck } from '../../src/cli/check.js';
 import { runInject } from '../../src/cli/inject.js';
-import { UsageError } from '../../src/cli/usage-error.js';
+import { UsageError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { confusedManifest, workload, type Json } from './arbitraries.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { decodeReview } from '../../src/admission/review.js';
-import { injectObject } from '../../src/cli/injection.js';
-import type { K8sObject } from '../../src/cli/manifests.js';
+import { injectObject } from '../../src/offline/injection.js';
+import type { K8sObject } from '../../src/offline/manifests.js';
 import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
 import { createProfileSet } from '../../src/profiles/profile-set.js';
 import { createEndpoints } from '../../src/webhook/endpoints.js';

@@ -5,7 +5,7 @@ import type { WebhookEndpoint } from '../webhook/endpoints.js';
 import { injectObject } from './injection.js';
 import type { K8sObject, ManifestObject } from './manifests.js';
 import { describeObject, namespaceOf, type ObjectPair } from './objects.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 /** One finding, as SARIF and JUnit report it: a rule, a level and a one-line message. */
 export interface Finding {

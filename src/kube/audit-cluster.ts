@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { K8sObject } from '../cli/manifests.js';
+import type { K8sObject } from '../offline/manifests.js';
 
 export class ClusterAccessError extends Error {
   override readonly name = 'ClusterAccessError';

@@ -9,3 +9,13 @@ export class UsageError extends Error {
     super(message);
   }
 }
+
+/** The exit code of an InputError (cli/exit-codes.ts lists every code). */
+export const EXIT_INPUT = 3;
+
+/** An input that cannot be read or parsed. One line naming the file; exit code 3. */
+export class InputError extends UsageError {
+  constructor(message: string) {
+    super(message, EXIT_INPUT);
+  }
+}

@@ -1,6 +1,17 @@
 import { isMap, LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { InputError } from './exit-codes.js';
-import type { ManifestSource } from './sources.js';
+import { InputError } from '../errors.js';
+
+/** The text of one manifest file, wherever it came from, and the name reports use for it. */
+export interface ManifestSource {
+  /** A path relative to the working directory (forward slashes), or `<stdin>`. */
+  readonly name: string;
+  readonly text: string;
+  /**
+   * Named on the command line (not found by walking a directory). In walked files, documents
+   * that are not Kubernetes objects (package.json, values.yaml) are skipped silently.
+   */
+  readonly explicit: boolean;
+}
 
 /** A Kubernetes object as read from a manifest: plain JSON with at least a kind. */
 export interface K8sObject {
