@@ -206,7 +206,7 @@ describe('pre-migration injection: warnings, never crashes', () => {
       }),
     );
     const result = mutatePod(pod, ctx);
-    expect(premigrateOf(result.object)).toBeDefined();
+    expect(premigrateOf(result.object)?.image).toBe(OLD_IMAGE);
     expect(result.warnings.join('\n')).toContain('container "cassandra" sets command');
   });
 });

@@ -34,13 +34,15 @@ test('overlays/match-conditions is accepted by the apiserver, and pods without a
   await c.ok(['-n', ns, 'apply', '-f', '-'], podYaml({ name: 'web-before', image: 'nginx:1.27' }));
   expect(sent(ns, 'web-before')).toBe(1);
 
+  const kinds = ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration'];
+  const bundlesBefore = await Promise.all(kinds.map(async (kind) => (await c.get<WebhookConfig>(kind, 'gossip-safe')).webhooks.map((w) => w.clientConfig.caBundle)));
+  expect(bundlesBefore.flat().every((b) => typeof b === 'string' && b.length > 0)).toBe(true);
   await applyRendered('manifests/overlays/match-conditions');
-  for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
+  for (const [i, kind] of kinds.entries()) {
     const config = await c.get<WebhookConfig>(kind, 'gossip-safe');
-    for (const w of config.webhooks) {
-      expect(w.matchConditions?.length).toBeGreaterThan(0);
-      expect(w.clientConfig.caBundle).toBeDefined(); // the bootstrap's caBundle survives the re-apply
-    }
+    for (const w of config.webhooks) expect(w.matchConditions?.length).toBeGreaterThan(0);
+    // The bootstrap's caBundle survives the re-apply, unchanged.
+    expect(config.webhooks.map((w) => w.clientConfig.caBundle)).toEqual(bundlesBefore[i]);
   }
 
   const before = await c.metric('gossip_safe_admissions_total', { webhook: 'mutate' });
