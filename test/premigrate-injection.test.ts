@@ -232,7 +232,7 @@ describe('pre-migration injection through the HTTPS webhook', () => {
     expectCassandraPremigrate(patched);
 
     const again = structuredClone(review);
-    again.request.object = patched as Record<string, unknown>;
+    again.request.object = patched;
     const res2 = await webhook.client.postJson('/mutate?timeout=10s', again);
     const body2 = res2.json<AdmissionReviewResponse>();
     expect(body2.response.allowed).toBe(true);

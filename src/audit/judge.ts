@@ -69,7 +69,7 @@ export function judge(input: JudgeInput, profiles: ProfileSet): Judgement {
       endpoints: endpointsFor(profiles),
     },
   );
-  const rollout = isPod ? undefined : unfinishedRollout(input.object.kind ?? '', input.object as Workload);
+  const rollout = isPod ? undefined : unfinishedRollout(input.object.kind ?? '', input.object);
   return {
     datastore: { profile: selection.profile.name, container: selection.container.name, image: selection.container.image ?? '' },
     allowed: checked.allowed,

@@ -130,7 +130,7 @@ export function checkWorkload(value: unknown, path = 'object'): Checked<Workload
 export function safeMeta(value: unknown): { name?: string; generateName?: string; namespace?: string } {
   const meta = isRecord(value) ? value['metadata'] : undefined;
   if (!isRecord(meta)) return {};
-  const pick = (k: string): string | undefined => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
+  const pick = (k: string): string | undefined => (typeof meta[k] === 'string' ? (meta[k]) : undefined);
   const out: { name?: string; generateName?: string; namespace?: string } = {};
   const name = pick('name');
   const generateName = pick('generateName');

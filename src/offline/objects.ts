@@ -38,7 +38,7 @@ export function podTemplateOf(object: K8sObject): PodTemplateSpec | undefined {
   const path = templatePath(object.kind);
   if (path === undefined) return undefined;
   const template = getPath(object, path);
-  return typeof template === 'object' && template !== null && !Array.isArray(template) ? (template as PodTemplateSpec) : undefined;
+  return typeof template === 'object' && template !== null && !Array.isArray(template) ? (template) : undefined;
 }
 
 /** The API group of an apiVersion: `apps/v1` -> `apps`, `v1` -> `` (core). */

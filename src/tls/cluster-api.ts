@@ -127,7 +127,7 @@ export function createClusterApi(kc: KubeConfig): CertClusterApi {
       );
       if (r === 404) return undefined;
       if (r === 409) throw new CertsError(`${what}: unexpected conflict`);
-      return r as WebhookConfigurationView;
+      return r;
     },
     async patchWebhookConfiguration(kind: WebhookConfigurationKind, name, patch: readonly PatchOperation[]) {
       const what = `patch ${kind.toLowerCase()} ${name}`;

@@ -14,7 +14,7 @@ function findingsOf(result: ReturnType<typeof audit>, name: string) {
 }
 
 describe('audit (pure)', () => {
-  const result = audit({ namespaces, pods: [uninjectedPod(), healthyInjectedPod(), stuckPremigratePod()], workloads: [cassandraStatefulSet() as K8sObject] }, profiles, NOW);
+  const result = audit({ namespaces, pods: [uninjectedPod(), healthyInjectedPod(), stuckPremigratePod()], workloads: [cassandraStatefulSet()] }, profiles, NOW);
 
   test('finds the uninjected Cassandra pod, with what it lacks and how to fix it', () => {
     const [f, ...rest] = findingsOf(result, 'cassandra-0');
@@ -59,7 +59,7 @@ describe('audit (pure)', () => {
     const sts = cassandraStatefulSet();
     sts['status'] = { observedGeneration: 4, replicas: 3, updatedReplicas: 3, currentRevision: 'cassandra-7c4b', updateRevision: 'cassandra-7c4b' };
     const nginx: K8sObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'cassandra-prod' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } };
-    const r = audit({ namespaces, pods: [nginx], workloads: [sts as K8sObject] }, profiles, NOW);
+    const r = audit({ namespaces, pods: [nginx], workloads: [sts] }, profiles, NOW);
     expect(r.namespaces.flatMap((n) => n.objects).map((o) => o.resource.name)).toEqual(['cassandra']);
     expect(findingsOf(r, 'cassandra')).toEqual([]);
   });

@@ -96,7 +96,7 @@ export function seedCluster(api: FakeKubeApi): void {
   });
   api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web', labels: { 'kubernetes.io/metadata.name': 'web' } } });
   api.put(cassandraStatefulSet());
-  for (const pod of [uninjectedPod(), healthyInjectedPod(), stuckPremigratePod()]) api.put(pod as JsonObject);
+  for (const pod of [uninjectedPod(), healthyInjectedPod(), stuckPremigratePod()]) api.put(pod);
   api.put({
     apiVersion: 'apps/v1',
     kind: 'Deployment',

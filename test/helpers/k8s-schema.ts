@@ -18,25 +18,25 @@ import type { K8sObject } from './kustomize.js';
  */
 type Model = new (data: never) => { validate(): void };
 const MODELS: Record<string, Model> = {
-  'v1/Namespace': Namespace as unknown as Model,
-  'v1/ServiceAccount': ServiceAccount as unknown as Model,
-  'v1/Service': Service as unknown as Model,
-  'v1/ConfigMap': ConfigMap as unknown as Model,
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/Service': Service,
+  'v1/ConfigMap': ConfigMap,
   // CRDs of the chart's options (schema from the CRDs' OpenAPI; client-node has no models for them).
-  'cert-manager.io/v1/Issuer': Issuer as unknown as Model,
-  'cert-manager.io/v1/Certificate': Certificate as unknown as Model,
-  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor as unknown as Model,
-  'monitoring.coreos.com/v1/PodMonitor': PodMonitor as unknown as Model,
-  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule as unknown as Model,
-  'apps/v1/Deployment': Deployment as unknown as Model,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget as unknown as Model,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler as unknown as Model,
-  'rbac.authorization.k8s.io/v1/Role': Role as unknown as Model,
-  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding as unknown as Model,
-  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole as unknown as Model,
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding as unknown as Model,
-  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': MutatingWebhookConfiguration as unknown as Model,
-  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': ValidatingWebhookConfiguration as unknown as Model,
+  'cert-manager.io/v1/Issuer': Issuer,
+  'cert-manager.io/v1/Certificate': Certificate,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1/PodMonitor': PodMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
+  'apps/v1/Deployment': Deployment,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': MutatingWebhookConfiguration,
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': ValidatingWebhookConfiguration,
 };
 
 export function hasSchema(o: K8sObject): boolean {

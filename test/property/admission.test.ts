@@ -64,7 +64,7 @@ function checkReview(review: Json, tally: Tally): void {
     const request = (review as { request: { object: Json } }).request;
     // fast-json-patch validates every operation against the document: a bad patch throws here.
     const patched = applyPatch(request.object, patch);
-    const again = admit(path, { ...(review as object), request: { ...request, object: patched } } as Json);
+    const again = admit(path, { ...(review as object), request: { ...request, object: patched } });
     if (again.status !== 200) throw new Error(`second admission: HTTP ${again.status}`);
     const second = patchOf(again.response);
     if (second.length > 0) throw new Error(`second admission patched again: ${JSON.stringify(second)}`);
