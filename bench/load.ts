@@ -54,7 +54,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = process.hrtime.bigint();
 
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    let watchdog: NodeJS.Timeout | undefined;
+    // The watchdog is armed once the instance exists; the callback that clears it runs later.
+    const watchdog: { timer?: NodeJS.Timeout } = {};
     const instance = autocannon(
       {
         url: options.url,
@@ -68,7 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         timeout: 10,
       },
       (err, res) => {
-        clearTimeout(watchdog);
+        clearTimeout(watchdog.timer);
         if (err) reject(err instanceof Error ? err : new Error(String(err)));
         else resolve(res);
       },
@@ -76,7 +77,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300 && count < latencies.length) latencies[count++] = responseTime;
     });
-    watchdog = setTimeout(() => instance.stop(), (options.seconds + 5) * 1000);
+    watchdog.timer = setTimeout(() => instance.stop(), (options.seconds + 5) * 1000);
   });
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

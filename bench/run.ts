@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     try {
       peerBinary = (await execFileAsync('bash', [join(PROJECT_DIR, 'scripts', 'tools', 'controller-runtime-peer.sh')], { maxBuffer: 16 << 20, timeout: 1_200_000 })).stdout.trim();
     } catch (err) {
-      throw new Error(`controller-runtime peer: build failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+      throw new Error(`controller-runtime peer: build failed: ${(err as { stderr?: string }).stderr ?? String(err)}`, { cause: err });
     }
 
     log('in-process cost of every endpoint on every recorded review, and the stress pod');

@@ -4,7 +4,7 @@
  * src/cli/check-evaluate, src/mutate, src/validate or src/webhook. Rewiring the audit to a new
  * rule registry means changing this file alone.
  */
-import type { PodTemplateSpec, Workload } from '../k8s/types.js';
+import type { PodTemplateSpec } from '../k8s/types.js';
 import { checkPair, MUTATION_WARNING_RULE, type Finding } from '../offline/check-pair.js';
 import type { K8sObject } from '../offline/manifests.js';
 import { podTemplateOf } from '../offline/objects.js';

@@ -91,7 +91,7 @@ export interface Pod {
   kind?: string;
   metadata?: ObjectMeta | null;
   spec?: PodSpec | null;
-  status?: unknown | null;
+  status?: unknown;
   [key: string]: unknown;
 }
 

@@ -1,13 +1,12 @@
 import { LABEL_INJECT } from '../contract.js';
 import type { InjectionStep, InjectionTarget, MutationContext } from './step.js';
 import type { Container, PodSpec, PodTemplateSpec } from '../k8s/types.js';
-import type { Profile, ProfileSet } from '../profiles/types.js';
 import { ensureGracePeriod } from './grace-period.js';
 import { ensureIdentityEnv } from './identity-env.js';
 import { ensureLeaveHook } from './leave-hook.js';
 import { wantsPerPodNodeName } from '../datastore/persistence.js';
 import { premigrateStep } from './premigrate.js';
-import { emptyReport, type MutationReport } from './report.js';
+import { emptyReport } from './report.js';
 import type { Mutation } from './result.js';
 import { selectDatastore } from '../datastore/select-container.js';
 import { writeStatus } from './status-annotation.js';

@@ -2,7 +2,7 @@ import { ANNOTATION_MIGRATE_FROM } from '../contract.js';
 import { claimTemplateNames } from '../datastore/persistence.js';
 import { checkTemplate, checkWorkload } from '../datastore/shape.js';
 import { warning } from '../datastore/warning.js';
-import { isWorkloadKind, type PodTemplateSpec, type Workload } from '../k8s/types.js';
+import { isWorkloadKind, type PodTemplateSpec } from '../k8s/types.js';
 import type { Mutation } from '../mutate/result.js';
 import type { MutationContext } from '../mutate/step.js';
 import { mutatePodTemplate } from '../mutate/template.js';

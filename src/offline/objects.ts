@@ -61,7 +61,7 @@ export function objectKey(object: K8sObject, defaultNamespace: string): string {
 
 /** `StatefulSet default/cassandra`, for messages and test names. */
 export function describeObject(object: K8sObject, defaultNamespace: string): string {
-  const name = object.metadata?.name ?? (object.metadata?.['generateName'] !== undefined ? `${String(object.metadata['generateName'])}*` : '(unnamed)');
+  const name = object.metadata?.name ?? (typeof object.metadata?.['generateName'] === 'string' ? `${object.metadata['generateName']}*` : '(unnamed)');
   return `${object.kind ?? '?'} ${namespaceOf(object, defaultNamespace)}/${name}`;
 }
 

@@ -15,7 +15,7 @@ function controlPlaneBinaries(): Binaries {
   try {
     out = execFileSync('bash', [join(PROJECT_DIR, 'scripts', 'tools', 'kube-control-plane.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 3_600_000 });
   } catch (err) {
-    throw new Error(`e2e: building the control plane (scripts/tools/kube-control-plane.sh) failed: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`e2e: building the control plane (scripts/tools/kube-control-plane.sh) failed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
   const paths = Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
   for (const name of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl']) {
@@ -86,7 +86,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (err) {
     save(); // a webhook process that never got ready is in state.webhook by now
     await stopAll();
-    throw new Error(`e2e: starting the control plane or the webhook failed: ${(err as Error).message}`);
+    throw new Error(`e2e: starting the control plane or the webhook failed: ${(err as Error).message}`, { cause: err });
   }
   process.stdout.write(`\ne2e: control plane and gossip-safe ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${existing === '' ? 'own control plane' : existing}; files in ${dir})\n`);
 }

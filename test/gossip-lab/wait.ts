@@ -24,7 +24,7 @@ export interface WaitOptions {
 /** Polls until the check holds once; throws with the last observation after the timeout. */
 export async function waitUntil(description: string, check: Check, { timeoutMs, intervalMs = 200 }: WaitOptions): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let last: Observation = { ok: false, detail: 'never observed' };
+  let last: Observation;
   do {
     last = await observe(check);
     if (last.ok) return last.detail;

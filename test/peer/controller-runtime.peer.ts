@@ -30,7 +30,7 @@ beforeAll(async () => {
   try {
     binary = (await execFileAsync('bash', [join(PROJECT_DIR, 'scripts', 'tools', 'controller-runtime-peer.sh')], { maxBuffer: 16 << 20, timeout: 840_000 })).stdout.trim();
   } catch (err) {
-    throw new Error(`controller-runtime peer: build failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+    throw new Error(`controller-runtime peer: build failed: ${(err as { stderr?: string }).stderr ?? String(err)}`, { cause: err });
   }
   ours = await startTestWebhook();
   peer = spawn(binary, ['--cert', ours.certs.certFile, '--key', ours.certs.keyFile, '--host', '127.0.0.1', '--version', GOSSIP_SAFE_VERSION], { stdio: ['ignore', 'pipe', 'pipe'] });

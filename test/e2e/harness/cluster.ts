@@ -81,7 +81,7 @@ export class Cluster {
     for (const line of res.body.split('\n')) {
       const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? ([-+\d.eE]+|NaN)$/.exec(line);
       if (m === null || m[1] !== name) continue;
-      const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+      const have: Record<string, string | undefined> = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]]));
       if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
     }
     return sum;

@@ -113,7 +113,7 @@ export async function startControlPlane(bin: Binaries, dir: string, onStarted: (
       500,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- etcd log (${etcdLog}):\n${tail(etcdLog)}\n--- kube-apiserver log (${apiLog}):\n${tail(apiLog)}`);
+    throw new Error(`${(err as Error).message}\n--- etcd log (${etcdLog}):\n${tail(etcdLog)}\n--- kube-apiserver log (${apiLog}):\n${tail(apiLog)}`, { cause: err });
   }
 
   const kubeconfig = join(dir, 'admin.kubeconfig');
@@ -149,7 +149,7 @@ export async function startControlPlane(bin: Binaries, dir: string, onStarted: (
       500,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- kube-controller-manager log (${kcmLog}):\n${tail(kcmLog)}`);
+    throw new Error(`${(err as Error).message}\n--- kube-controller-manager log (${kcmLog}):\n${tail(kcmLog)}`, { cause: err });
   }
   return { server, kubeconfig, pgids };
 }
