@@ -42,7 +42,7 @@ test('gossip-safe certs: exit 0 and one summary line; the Secret, caBundle and f
 test('gossip-safe certs without any cluster: exit 1 and one line saying what to do', async () => {
   const run = await runCli(['certs'], { env: isolated(dir) });
   expect(run.code).toBe(1);
-  expect(run.stderr).toBe('gossip-safe: certs: no cluster configured: run in a pod, set KUBECONFIG, or pass --kubeconfig FILE\n');
+  expect(run.stderr).toBe('gossip-safe: certs: no cluster configured: set KUBECONFIG, pass --kubeconfig FILE, or run in a pod\n');
 });
 
 test('gossip-safe certs forbidden by RBAC: exit 1 and one line naming the request', async () => {

@@ -10,7 +10,8 @@ import { parseServeConfig } from '../src/cli/serve.js';
 import { createLogger } from '../src/observability/logger.js';
 import { reconcileCertificates } from '../src/tls/bootstrap.js';
 import { planCertificates, splitPemBundle } from '../src/tls/cert-plan.js';
-import { createClusterApi, loadKubeConfig } from '../src/tls/cluster-api.js';
+import { createClusterApi } from '../src/kube/cert-cluster.js';
+import { loadKubeConfig } from '../src/kube/kubeconfig.js';
 import { FileCertificateSource, type KeyPair } from '../src/tls/file-source.js';
 import { startCertificateRenewal } from '../src/tls/renewal.js';
 import { writeCertificateFiles } from '../src/tls/write-files.js';
@@ -30,7 +31,7 @@ test('serve --renew-certs: the timer renews a certificate near expiry and the se
     api.putWebhookConfiguration('mutating', manifest('mutating-webhook.yaml'));
     api.putWebhookConfiguration('validating', manifest('validating-webhook.yaml'));
     const target = defaultCertsTarget('gossip-safe', { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caFile: join(dir, 'ca.crt') });
-    const cluster = createClusterApi(loadKubeConfig(api.kubeconfigPath));
+    const cluster = createClusterApi(loadKubeConfig({ kubeconfig: api.kubeconfigPath }));
     // As the init container left it: files from a Secret that is close to expiry.
     const old = await planCertificates(undefined, { ...target.plan, caValidDays: 3, certValidDays: 3 }, new Date(Date.now() - 2.5 * 86_400_000));
     api.putSecret('gossip-safe', 'gossip-safe-tls', { ...old.data });

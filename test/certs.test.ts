@@ -7,7 +7,8 @@ import { defaultCertsTarget, parseCertsConfig, runCertsOnce } from '../src/cli/c
 import { UsageError } from '../src/errors.js';
 import { caBundlePatch, reconcileCertificates, type CertsTarget } from '../src/tls/bootstrap.js';
 import { planCertificates, splitPemBundle } from '../src/tls/cert-plan.js';
-import { createClusterApi, loadKubeConfig } from '../src/tls/cluster-api.js';
+import { createClusterApi } from '../src/kube/cert-cluster.js';
+import { loadKubeConfig } from '../src/kube/kubeconfig.js';
 import { FakeKubeApi, type JsonObject } from './helpers/fake-kube-api.js';
 import { PROJECT_DIR } from './helpers/fixtures.js';
 
@@ -44,7 +45,7 @@ function target(overrides: Partial<CertsTarget> = {}): CertsTarget {
   };
 }
 
-const clusterApi = (): ReturnType<typeof createClusterApi> => createClusterApi(loadKubeConfig(api.kubeconfigPath));
+const clusterApi = (): ReturnType<typeof createClusterApi> => createClusterApi(loadKubeConfig({ kubeconfig: api.kubeconfigPath }));
 
 beforeEach(() => {
   outDir = mkdtempSync(join(tmpdir(), 'gossip-safe-certs-out-'));

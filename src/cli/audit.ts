@@ -1,6 +1,7 @@
 import { audit } from '../audit/audit.js';
 import { AUDIT_OUTPUT_FORMATS, formatAudit, policyReports } from '../audit/report.js';
-import { ClusterAccessError, createAuditClusterApi, loadKubeConfig, POLICY_REPORT_GROUP, POLICY_REPORT_VERSION } from '../kube/audit-cluster.js';
+import { createAuditClusterApi, POLICY_REPORT_GROUP, POLICY_REPORT_VERSION } from '../kube/audit-cluster.js';
+import { ClusterAccessError, loadKubeConfig } from '../kube/kubeconfig.js';
 import { InputError } from '../errors.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, oneOf, parseCommandArgs } from './options.js';

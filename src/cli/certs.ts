@@ -26,7 +26,7 @@ Options (environment variable in brackets):
   --out-dir DIR          write tls.crt, tls.key and ca.crt to DIR
   --ip-address IP        also put IP in the serving certificate, for a webhook the apiserver
                          calls by clientConfig.url (repeatable; not needed in a normal install)
-  --kubeconfig FILE      cluster access [KUBECONFIG]; default: in-cluster, then ~/.kube/config
+  --kubeconfig FILE      cluster access [KUBECONFIG]; default: ~/.kube/config, then in-cluster (kubectl's order)
   --ca-valid-days N      lifetime of a new CA (default ${DEFAULT_PLAN.caValidDays})
   --cert-valid-days N    lifetime of a new serving certificate (default ${DEFAULT_PLAN.certValidDays})
 
@@ -130,12 +130,13 @@ export function describeCertsResult(target: CertsTarget, result: CertsResult): s
 /** Runs the bootstrap against the configured cluster; cluster errors become one-line exit-1 errors. */
 export async function runCertsOnce(target: CertsTarget, kubeconfig: string | undefined): Promise<CertsResult> {
   // Loaded here, not at the top: only this path needs @kubernetes/client-node.
-  const { createClusterApi, loadKubeConfig } = await import('../tls/cluster-api.js');
+  const { createClusterApi } = await import('../kube/cert-cluster.js');
+  const { ClusterAccessError, loadKubeConfig } = await import('../kube/kubeconfig.js');
   const { CertsError, reconcileCertificates } = await import('../tls/bootstrap.js');
   try {
-    return await reconcileCertificates(createClusterApi(loadKubeConfig(kubeconfig)), target);
+    return await reconcileCertificates(createClusterApi(loadKubeConfig(kubeconfig === undefined ? {} : { kubeconfig })), target);
   } catch (err) {
-    if (err instanceof CertsError) throw new UsageError(`certs: ${err.message}`, 1);
+    if (err instanceof CertsError || err instanceof ClusterAccessError) throw new UsageError(`certs: ${err.message}`, 1);
     throw err;
   }
 }

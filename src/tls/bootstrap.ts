@@ -19,7 +19,7 @@ export interface StoredSecret {
   readonly resourceVersion: string;
 }
 
-/** The API calls the bootstrap makes (cluster-api.ts implements them over client-node). */
+/** The API calls the bootstrap makes (kube/cert-cluster.ts implements them over client-node). */
 export interface CertClusterApi {
   readSecret(namespace: string, name: string): Promise<StoredSecret | undefined>;
   /** 'conflict' when the Secret already exists (HTTP 409). */

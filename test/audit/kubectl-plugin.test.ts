@@ -118,7 +118,7 @@ test('an unreachable cluster is an input error (exit 3) in one line', async () =
     writeFileSync(kc, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n');
     const r = await kubectlGossipSafe(['audit', '--kubeconfig', kc, '-A']);
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe('gossip-safe: audit: cannot reach the Kubernetes API at https://127.0.0.1:1: ECONNREFUSED');
+    expect(r.stderr.trim()).toBe('gossip-safe: audit: cannot reach the Kubernetes API at https://127.0.0.1:1 to list namespaces: ECONNREFUSED');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

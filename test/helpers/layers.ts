@@ -24,7 +24,7 @@ export const LAYERS: readonly { readonly name: string; readonly entries: readonl
 
 /** Libraries that only some places may load at run time (`import type` is free everywhere). */
 export const libraryOwners: Readonly<Record<string, readonly string[]>> = {
-  '@kubernetes/client-node': ['kube', 'tls/cluster-api.ts'],
+  '@kubernetes/client-node': ['kube'],
   express: ['http'],
 };
 

@@ -1,86 +1,27 @@
 /**
- * The only module that talks to the Kubernetes API at run time (DESIGN §5): the few calls the
- * certificate bootstrap needs, with every failure turned into one actionable line.
+ * The certificate bootstrap's API calls (`gossip-safe certs`, `serve --renew-certs`): read and
+ * write the serving Secret, read and patch the webhook configurations' caBundle. Failures are one
+ * ClusterAccessError line (kube/kubeconfig.ts).
  */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import {
   AdmissionregistrationV1Api,
-  ApiException,
   CoreV1Api,
-  KubeConfig,
+  type KubeConfig,
   PatchStrategy,
   setHeaderOptions,
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { PatchOperation } from '../patch/diff.js';
-import { CertsError, type CertClusterApi, type StoredSecret, type WebhookConfigurationKind, type WebhookConfigurationView } from './bootstrap.js';
-
-function statusMessage(body: unknown): string | undefined {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body) as unknown;
-    } catch {
-      return body.trim() === '' ? undefined : body.trim().split('\n')[0];
-    }
-  }
-  if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string') {
-    return (parsed as { message: string }).message;
-  }
-  return undefined;
-}
-
-function networkCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code !== '') return code;
-  }
-  return undefined;
-}
-
-/** Loads cluster access: --kubeconfig, then $KUBECONFIG, then in-cluster, then ~/.kube/config. */
-export function loadKubeConfig(kubeconfigPath?: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (kubeconfigPath !== undefined) kc.loadFromFile(kubeconfigPath);
-    else if ((env['KUBECONFIG'] ?? '') !== '') kc.loadFromDefault();
-    else if ((env['KUBERNETES_SERVICE_HOST'] ?? '') !== '') kc.loadFromCluster();
-    else if (existsSync(join(homedir(), '.kube', 'config'))) kc.loadFromDefault();
-    else throw new CertsError('no cluster configured: run in a pod, set KUBECONFIG, or pass --kubeconfig FILE');
-  } catch (err) {
-    if (err instanceof CertsError) throw err;
-    throw new CertsError(`cannot load the kubeconfig: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (kc.getCurrentCluster() === null) throw new CertsError('the kubeconfig has no current cluster: set current-context');
-  return kc;
-}
+import { CertsError, type CertClusterApi, type StoredSecret, type WebhookConfigurationKind } from '../tls/bootstrap.js';
+import { apiCall, callSiteOf } from './kubeconfig.js';
 
 /** The bootstrap's API calls over @kubernetes/client-node. */
 export function createClusterApi(kc: KubeConfig): CertClusterApi {
   const core = kc.makeApiClient(CoreV1Api);
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-  const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
-  const user = kc.getCurrentUser()?.name ?? 'the current user';
-
-  /** Runs a call; 404 and 409 are answers, everything else a one-line CertsError. */
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T | 404 | 409> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof ApiException) {
-        const code = (err as ApiException<unknown>).code;
-        if (code === 404 || code === 409) return code;
-        const detail = statusMessage((err as ApiException<unknown>).body) ?? `HTTP ${code}`;
-        if (code === 401) throw new CertsError(`unauthorized: ${what} at ${server}: the credentials of ${user} were rejected (${detail})`);
-        if (code === 403) throw new CertsError(`forbidden: ${what}: RBAC does not allow it for ${user}; apply manifests/ (rbac.yaml) or check the ServiceAccount (${detail})`);
-        throw new CertsError(`${what} failed: HTTP ${code}: ${detail}`);
-      }
-      const code = networkCode(err);
-      throw new CertsError(`cannot reach the Kubernetes API at ${server} to ${what}: ${code ?? (err as Error).message.split('\n')[0]}`);
-    }
-  }
+  const site = callSiteOf(kc, 'apply manifests/ (rbac.yaml) or check the ServiceAccount');
+  /** 404 and 409 are answers; everything else is one ClusterAccessError line. */
+  const call = <T>(what: string, fn: () => Promise<T>): Promise<T | 404 | 409> => apiCall(site, what, fn, [404, 409] as const);
 
   const toStored = (secret: V1Secret): StoredSecret => ({
     data: Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
