@@ -73,7 +73,7 @@ for p in "${BUILD_DEBS[@]}"; do dpkg-deb -x "$(ls "$tmp/debs/$p"_*.deb)" "$build
 ln -sf dash "$build/bin/sh"
 mkdir -p "$build/root"
 (cd "$tmp/npm" && timeout 300 npm pack "npm@$NPM_VERSION" --silent > /dev/null) || fail "npm pack npm@$NPM_VERSION failed"
-got="sha512-$(openssl dgst -sha512 -binary "$tmp/npm/npm-$NPM_VERSION.tgz" | base64 -w0)"
+got="$(node -e 'process.stdout.write("sha512-" + require("node:crypto").createHash("sha512").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"))' "$tmp/npm/npm-$NPM_VERSION.tgz")"
 [ "$got" = "$NPM_INTEGRITY" ] || fail "npm-$NPM_VERSION.tgz has integrity $got, pinned is $NPM_INTEGRITY"
 mkdir -p "$build/usr/local/lib/node_modules"
 tar -xzf "$tmp/npm/npm-$NPM_VERSION.tgz" -C "$build/usr/local/lib/node_modules"

