@@ -40,13 +40,16 @@ function parse(yaml: string, what: string): K8sObject[] {
     .filter((o): o is K8sObject => o !== null);
 }
 
-/** `helm template gossip-safe CHART -n NAMESPACE` with these values (as a values file), parsed. */
-export function renderChart(values: Record<string, unknown> = {}, namespace = 'gossip-safe'): K8sObject[] {
+/**
+ * `helm template gossip-safe CHART -n NAMESPACE` with these values (as a values file), parsed.
+ * Without the `helm test` hooks unless `tests` (they are not installed objects).
+ */
+export function renderChart(values: Record<string, unknown> = {}, namespace = 'gossip-safe', options: { tests?: boolean } = {}): K8sObject[] {
   const dir = mkdtempSync(join(tmpdir(), 'gossip-safe-chart-'));
   try {
     const file = join(dir, 'values.json');
     writeFileSync(file, JSON.stringify(values));
-    const r = runHelm(['template', 'gossip-safe', CHART, '--namespace', namespace, '--kube-version', KUBE_VERSION, '--values', file]);
+    const r = runHelm(['template', 'gossip-safe', CHART, '--namespace', namespace, '--kube-version', KUBE_VERSION, '--values', file, ...(options.tests === true ? [] : ['--skip-tests'])]);
     if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr.trim()}`);
     return parse(r.stdout, 'helm template');
   } finally {
