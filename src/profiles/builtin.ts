@@ -1,4 +1,5 @@
 import type { Profile } from './types.js';
+import { BUILTIN_UPGRADE_PATHS } from './upgrade-path-data.js';
 
 /**
  * Built-in profiles. Facts come from the upstream projects (DESIGN.md §3): image names, where
@@ -67,6 +68,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     // 5.0 upgrades only from 4.0/4.1, and 4.x only from 3.0/3.11.
     upgradePath: ['3', '4', '5'],
     premigrateScript: 'cassandra',
+    upgradePaths: BUILTIN_UPGRADE_PATHS['cassandra']!,
   },
   {
     name: 'scylla',
@@ -79,6 +81,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     // Scylla's feature releases (5.2 -> 5.4) change the wire features gossip negotiates.
     migrateOn: 'minor',
     premigrateScript: 'scylla',
+    upgradePaths: BUILTIN_UPGRADE_PATHS['scylla']!,
   },
   {
     name: 'consul',
@@ -115,6 +118,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     minGraceSeconds: 30,
     premigration: 'optional',
     dataDirs: ['/consul/data'],
+    upgradePaths: BUILTIN_UPGRADE_PATHS['consul']!,
   },
   {
     name: 'serf',
@@ -161,6 +165,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     minGraceSeconds: 180,
     premigration: 'optional',
     dataDirs: ['/usr/share/elasticsearch/data', '/usr/share/opensearch/data'],
+    upgradePaths: BUILTIN_UPGRADE_PATHS['elasticsearch']!,
   },
   {
     name: 'etcd',
@@ -170,5 +175,6 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     minGraceSeconds: 30,
     premigration: 'not-applicable',
     dataDirs: ['/var/lib/etcd', '/bitnami/etcd/data'],
+    upgradePaths: BUILTIN_UPGRADE_PATHS['etcd']!,
   },
 ];

@@ -87,9 +87,65 @@ export interface Profile {
    * that jumps over a step (3.11 -> 5.0) is warned. Absent: no path is known.
    */
   readonly upgradePath?: readonly string[];
+  /**
+   * The upgrade-path tables (upgrade-paths.ts): which version changes the datastore supports,
+   * which need an intermediate version first, which downgrades it refuses. The first table whose
+   * `images` match the image decides. Absent: only `upgradePath` and the major-downgrade rule.
+   */
+  readonly upgradePaths?: readonly UpgradeTable[];
 
   /** Pre-migration: which runtime script the `gossip-premigrate` init container runs. */
   readonly premigrateScript?: PremigrateScriptKind;
+}
+
+/** What an upgrade-path row says about a version change. */
+export type PathVerdict = 'allow' | 'warn' | 'deny';
+export const PATH_VERDICTS: readonly PathVerdict[] = ['allow', 'warn', 'deny'];
+
+/**
+ * One row of an upgrade-path table. It applies to a change in `direction` whose old version
+ * starts with `from` and new version with `to` (version prefixes, "3.11" or "3"; absent: any),
+ * and, with `across`, whose versions differ at least at that level. The first matching row wins.
+ */
+export interface UpgradePathRow {
+  readonly direction: 'up' | 'down';
+  readonly from?: string;
+  readonly to?: string;
+  readonly across?: VersionLevel;
+  readonly verdict: PathVerdict;
+  /** An upgrade's required intermediate version: the message says "upgrade to <via> first". */
+  readonly via?: string;
+  /** What to do instead, one clause (a downgrade's procedure); shown after `via`. */
+  readonly fix?: string;
+  /** Why, one clause: what breaks. An overridden downgrade's warning repeats it as the risk. */
+  readonly why: string;
+  /** Where upstream says so: a URL, or a file and the version it was read at. */
+  readonly source: string;
+  /** A change this row decides, old and new version (the docs show it; a test runs it). */
+  readonly example?: readonly [string, string];
+}
+
+/**
+ * Release lines that must be upgraded in order, `maxStep` lines at a time (default 1). Each list
+ * is one numbering (ScyllaDB open source, ScyllaDB Enterprise); the list holding both versions
+ * decides. A downgrade by one line gets `rollback` (default deny); by more, a denial.
+ */
+export interface ConsecutiveSeries {
+  readonly series: readonly (readonly string[])[];
+  readonly maxStep?: number;
+  readonly rollback?: PathVerdict;
+  readonly why: string;
+  readonly source: string;
+}
+
+/** The upgrade paths of one product (Elasticsearch and OpenSearch share a profile). */
+export interface UpgradeTable {
+  readonly product: string;
+  /** Image patterns (as Profile.images) this table is for; absent or empty: every image of the profile. */
+  readonly images?: readonly string[];
+  /** Explicit rows, checked first. */
+  readonly rows: readonly UpgradePathRow[];
+  readonly consecutive?: ConsecutiveSeries;
 }
 
 /** How far apart two versions are, by their most significant differing part. */

@@ -12,6 +12,9 @@ import { rollbackDuringRollout } from './rules/rollback-during-rollout.js';
 import { rolloutInProgress } from './rules/rollout-in-progress.js';
 import { scaleDuringRollout } from './rules/scale-during-rollout.js';
 import { skippedMajor } from './rules/skipped-major.js';
+import { riskyVersionChange } from './rules/risky-version-change.js';
+import { unsupportedDowngrade } from './rules/unsupported-downgrade.js';
+import { unsupportedUpgrade } from './rules/unsupported-upgrade.js';
 import { unknownVersionChange } from './rules/unknown-version-change.js';
 import { versionChangeWithoutMigration } from './rules/version-change-without-migration.js';
 import type { Rule } from './rule.js';
@@ -28,7 +31,9 @@ export const REGISTRY = [
   scaleDuringRollout,
   versionChangeWithoutMigration,
   repositoryChangeWithoutMigration,
+  unsupportedUpgrade,
   majorDowngrade,
+  unsupportedDowngrade,
   migrateFromOnDowngrade,
   migrateFromWithoutInitContainer,
   premigrateConfigVolumeUnknown,
@@ -36,6 +41,7 @@ export const REGISTRY = [
   premigrationSkipped,
   unknownVersionChange,
   skippedMajor,
+  riskyVersionChange,
   noPerPodNodeName,
   noLeaveHook,
   graceBelowMinimum,
