@@ -24,6 +24,7 @@ import { PREMIGRATE_SCRIPT_KINDS } from './types.js';
  *       migrateOn: minor          # optional: version difference needing pre-migration (default major)
  *       upgradePath: ["3", "4", "5"]  # optional: supported upgrade steps; skipping one is warned
  *       upgradePaths: [...]       # optional: replaces the upgrade-path tables (docs/upgrade-paths.md)
+ *       operatorManaged: inject   # optional: also inject into operators' workloads (default leave-alone)
  *       premigrateScript: none    # optional: cassandra | scylla | none
  *
  * New profiles are matched before the built-ins, so a config can claim an image.
@@ -48,6 +49,8 @@ const PROFILE_FIELDS = [
   'migrateOn',
   'upgradePath',
   'upgradePaths',
+  // Operators' workloads (operators.ts): leave-alone (default) or inject.
+  'operatorManaged',
   // Pre-migration script (src/premigrate/):
   'premigrateScript',
 ] as const;
@@ -158,6 +161,8 @@ function readProfile(name: string, raw: unknown, base: Profile | undefined, r: F
   Object.assign(profile, readVersionPolicy(field, raw, base, (f, m) => r.fail(f, m)));
   const paths = raw['upgradePaths'] === undefined ? base?.upgradePaths : readUpgradePaths(`${field}.upgradePaths`, raw['upgradePaths'], (f, m) => r.fail(f, m));
   if (paths !== undefined) Object.assign(profile, { upgradePaths: paths });
+  const operatorManaged = raw['operatorManaged'] === undefined ? base?.operatorManaged : r.oneOf(`${field}.operatorManaged`, raw['operatorManaged'], ['leave-alone', 'inject'] as const);
+  if (operatorManaged !== undefined) Object.assign(profile, { operatorManaged });
   // premigrateScript: optional for every profile; `none` removes a built-in's script.
   const rawScript = raw['premigrateScript'];
   const script = rawScript === undefined ? base?.premigrateScript : readPremigrateScript(`${field}.premigrateScript`, rawScript, r);

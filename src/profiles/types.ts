@@ -94,6 +94,13 @@ export interface Profile {
    */
   readonly upgradePaths?: readonly UpgradeTable[];
 
+  /**
+   * Workloads of an operator that manages upgrades itself (profiles/operators.ts):
+   * `leave-alone` (default) injects nothing and denies nothing there, with a warning; `inject`
+   * treats them like any other workload.
+   */
+  readonly operatorManaged?: 'leave-alone' | 'inject';
+
   /** Pre-migration: which runtime script the `gossip-premigrate` init container runs. */
   readonly premigrateScript?: PremigrateScriptKind;
 }

@@ -3,6 +3,7 @@ import { imageWithoutVersion } from './rules/image-without-version.js';
 import { majorDowngrade } from './rules/major-downgrade.js';
 import { migrateFromWithoutInitContainer } from './rules/migrate-from-without-init-container.js';
 import { noLeaveHook } from './rules/no-leave-hook.js';
+import { operatorManaged } from './rules/operator-managed.js';
 import { noPerPodNodeName } from './rules/no-per-pod-node-name.js';
 import { repositoryChangeWithoutMigration } from './rules/repository-change-without-migration.js';
 import { migrateFromOnDowngrade } from './rules/migrate-from-on-downgrade.js';
@@ -42,6 +43,7 @@ export const REGISTRY = [
   unknownVersionChange,
   skippedMajor,
   riskyVersionChange,
+  operatorManaged,
   noPerPodNodeName,
   noLeaveHook,
   graceBelowMinimum,
