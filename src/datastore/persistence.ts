@@ -1,5 +1,6 @@
 import type { Container, PodSpec, Volume, VolumeMount, Workload } from '../k8s/types.js';
 import type { Profile } from '../profiles/types.js';
+import { serverEvidence } from './leave.js';
 
 /**
  * The one persistence decision, for the node name (`wantsPerPodNodeName`) and for pre-migration
@@ -51,14 +52,19 @@ export function wantsPerPodNodeName(
   spec: PodSpec,
   container: Container,
   persistentVolumeNames: ReadonlySet<string>,
+  labels?: Readonly<Record<string, string>> | null,
 ): boolean {
   switch (profile.nodeNameMode) {
     case 'always':
       return true;
     case 'never':
       return false;
-    case 'unless-persistent-data':
-      return !isOnPersistentVolume(spec, container, profile.persistentDataPath ?? '/', persistentVolumeNames);
+    case 'unless-persistent-data': {
+      // A server keeps its name (Raft); so does an agent whose data (node ID) persists, wherever its image keeps it.
+      if (serverEvidence(profile, container, labels) !== undefined) return false;
+      const paths = [...(profile.persistentDataPath === undefined ? [] : [profile.persistentDataPath]), ...profile.dataDirs];
+      return !paths.some((p) => isOnPersistentVolume(spec, container, p, persistentVolumeNames));
+    }
   }
 }
 

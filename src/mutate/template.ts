@@ -16,12 +16,12 @@ import { writeStatus } from './status-annotation.js';
 const identityStep: InjectionStep = ({ template, container, profile, ctx }, report) =>
   ensureIdentityEnv(
     container,
-    wantsPerPodNodeName(profile, template.spec, container, ctx.persistentVolumeNames ?? new Set()),
+    wantsPerPodNodeName(profile, template.spec, container, ctx.persistentVolumeNames ?? new Set(), template.metadata?.labels),
     report,
   );
 
-const leaveStep: InjectionStep = ({ container, profile, ctx }, report) =>
-  ensureLeaveHook(container, profile, ctx.profiles, report);
+const leaveStep: InjectionStep = ({ template, container, profile, ctx }, report) =>
+  ensureLeaveHook(container, profile, ctx.profiles, report, template.metadata?.labels);
 
 const graceStep: InjectionStep = ({ template, profile }, report) => ensureGracePeriod(template.spec, profile, report);
 

@@ -107,17 +107,25 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
             'with ACLs on, a leave needs a token with agent:write and is refused (403) without one; ' +
             'a Consul client leaves on SIGTERM by default (leave_on_terminate), so set one of them only if it does not',
         },
-        notWithFlags: {
-          flags: ['-server'],
-          why:
-            'a server that leaves is removed from the Raft peer set, shrinking the quorum for every restart; ' +
-            'servers keep their data and name and rejoin without leaving',
-        },
       },
     ],
+    servers: {
+      flags: ['-server'],
+      // The official image merges CONSUL_LOCAL_CONFIG (JSON) into its config (docker-entrypoint.sh).
+      env: [{ name: 'CONSUL_LOCAL_CONFIG', pattern: '"server"\\s*:\\s*true' }],
+      // bitnami/containers consul: CONSUL_AGENT_MODE defaults to server (rootfs/opt/bitnami/scripts/consul-env.sh).
+      images: ['bitnami/consul', 'bitnamilegacy/consul'],
+      clientEnv: { name: 'CONSUL_AGENT_MODE', value: 'client' },
+      // hashicorp/consul-k8s charts/consul/templates/server-statefulset.yaml: server mode is in the
+      // mounted config ("server": true), the pods are labelled component: server.
+      labels: [{ key: 'component', value: 'server' }],
+      why:
+        'a server that leaves is removed from the Raft peer set, shrinking the quorum for every restart; ' +
+        'servers keep their data and name and rejoin without leaving',
+    },
     minGraceSeconds: 30,
     premigration: 'optional',
-    dataDirs: ['/consul/data'],
+    dataDirs: ['/consul/data', '/bitnami/consul'],
     upgradePaths: BUILTIN_UPGRADE_PATHS['consul']!,
   },
   {

@@ -56,6 +56,23 @@ export interface LeaveRule {
   readonly jmxCredentials?: { readonly usernameEnv: string; readonly passwordEnv: string; readonly passwordFileEnv: string };
 }
 
+/**
+ * How to tell a server agent (Consul) where server mode is not on the command line. A server
+ * keeps its name and never leaves on stop: leaving shrinks the Raft peer set on every restart.
+ */
+export interface ServerSignals {
+  /** Command-line flags that make the agent a server (`-server`). */
+  readonly flags: readonly string[];
+  /** Env values that make it one: the variable matches `pattern` (a regular expression). */
+  readonly env: readonly { readonly name: string; readonly pattern: string }[];
+  /** Images that run a server unless `clientEnv` says otherwise (Bitnami's consul). */
+  readonly images: readonly string[];
+  readonly clientEnv?: { readonly name: string; readonly value: string };
+  /** Pod labels that mark servers (consul-k8s: component=server). */
+  readonly labels: readonly { readonly key: string; readonly value: string }[];
+  readonly why: string;
+}
+
 export interface Profile {
   readonly name: string;
   /**
@@ -66,8 +83,13 @@ export interface Profile {
    */
   readonly images: readonly string[];
   readonly nodeNameMode: NodeNameMode;
-  /** For `unless-persistent-data`: the path whose volume decides. */
+  /**
+   * For `unless-persistent-data`: the path whose volume decides (also each of `dataDirs`: an
+   * image may keep its data elsewhere, Bitnami's at /bitnami/consul).
+   */
   readonly persistentDataPath?: string;
+  /** Server agents: no per-incarnation name, no leave hook. */
+  readonly servers?: ServerSignals;
   /** Graceful-leave commands, the first rule whose images match wins. Empty: no preStop. */
   readonly leave: readonly LeaveRule[];
   /** Minimum terminationGracePeriodSeconds the datastore needs to leave cleanly. */
