@@ -146,10 +146,13 @@ describe('template warnings', () => {
   test('workload CREATE gets every warning rule that applies, never a denial', () => {
     const violations = validateObject(createInput, ctx);
     expect(violations.map((v) => [v.rule, v.severity])).toEqual([
+      ['rollout-parallel-pods', 'warn'],
       ['no-leave-hook', 'warn'],
       ['grace-below-minimum', 'warn'],
     ]);
     expect(violations.map((v) => v.message)).toEqual([
+      // The recorded StatefulSet really uses Parallel (issue 24, rollout shape).
+      'statefulset cassandra-prod/cassandra: podManagementPolicy Parallel; cassandra nodes join one at a time: use OrderedReady',
       'statefulset cassandra-prod/cassandra: container "cassandra" has no preStop leave hook; add exec: nodetool drain',
       'statefulset cassandra-prod/cassandra: terminationGracePeriodSeconds 30 is below the cassandra minimum; set it to 120',
     ]);

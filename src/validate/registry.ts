@@ -3,6 +3,7 @@ import { imageWithoutVersion } from './rules/image-without-version.js';
 import { majorDowngrade } from './rules/major-downgrade.js';
 import { migrateFromWithoutInitContainer } from './rules/migrate-from-without-init-container.js';
 import { noLeaveHook } from './rules/no-leave-hook.js';
+import { rolloutMaxUnavailable, rolloutOnDelete, rolloutParallelPods } from './rules/rollout-shape.js';
 import { operatorManaged } from './rules/operator-managed.js';
 import { noPerPodNodeName } from './rules/no-per-pod-node-name.js';
 import { repositoryChangeWithoutMigration } from './rules/repository-change-without-migration.js';
@@ -33,6 +34,7 @@ export const REGISTRY = [
   versionChangeWithoutMigration,
   repositoryChangeWithoutMigration,
   unsupportedUpgrade,
+  rolloutMaxUnavailable,
   majorDowngrade,
   unsupportedDowngrade,
   migrateFromOnDowngrade,
@@ -44,6 +46,8 @@ export const REGISTRY = [
   skippedMajor,
   riskyVersionChange,
   operatorManaged,
+  rolloutParallelPods,
+  rolloutOnDelete,
   noPerPodNodeName,
   noLeaveHook,
   graceBelowMinimum,
