@@ -22,7 +22,8 @@ describe('markerDir: the mount path of the persistent volume holding the data', 
       '/var/lib/cassandra/data',
     ],
     ['emptyDir only: none', [{ name: 'scratch', mountPath: '/var/lib/cassandra' }], [{ name: 'scratch', emptyDir: {} }], undefined],
-    ['subPath mount: none', [{ name: 'data', mountPath: '/var/lib/cassandra', subPath: 'c0' }], [pvc('data')], undefined],
+    // As persistent as its volume: the one persistence decision (datastore/persistence.ts, issue 24).
+    ['subPath mount of a PVC: its mount path', [{ name: 'data', mountPath: '/var/lib/cassandra', subPath: 'c0' }], [pvc('data')], '/var/lib/cassandra'],
     ['Bitnami layout', [{ name: 'data', mountPath: '/bitnami/cassandra' }], [pvc('data')], '/bitnami/cassandra'],
   ])('%s', (_what, mounts, volumes, expected) => {
     expect(markerDir({ main: main(mounts), dataDirs: DATA_DIRS, volumes, persistentVolumeNames: new Set() })).toBe(expected);

@@ -183,7 +183,8 @@ describe('case 1: rollback and downgrade', () => {
   test('a downgrade that keeps migrate-from-image (injection off) is denied with the fix', () => {
     const { b } = revisions();
     const down = structuredClone(b);
-    mainOf(templateOf(down)).image = 'cassandra:4.0.11';
+    // A patch downgrade: a minor one is itself an unsupported downgrade (upgrade-path table).
+    mainOf(templateOf(down)).image = 'cassandra:4.1.2';
     const verdict = expectSameVerdict(workloadUpdate(b, down));
     expect(verdict.allowed).toBe(false);
     expect(verdict.rules).toEqual(['migrate-from-on-downgrade']);

@@ -61,16 +61,17 @@ describe('workload UPDATE version rules', () => {
     ['major downgrade', sts('cassandra:4.1.3', 'cassandra:3.11.16'), ['major-downgrade']],
     ['major downgrade, allowed on the template', sts('cassandra:4.1.3', 'cassandra:3.11.16', (_o, n) => {
       templateAnnotations(n)['gossip-safe.io/allow-downgrade'] = 'true';
-    }), []],
+    }), ['risky-version-change']],
     ['allowed downgrade that asks to pre-migrate from the newer version', sts('cassandra:4.1.3', 'cassandra:3.11.16', (o, n) => {
       annotate('cassandra:4.1.3')(o, n);
       templateAnnotations(n)['gossip-safe.io/allow-downgrade'] = 'true';
-    }), ['migrate-from-on-downgrade']],
+    }), ['migrate-from-on-downgrade', 'risky-version-change']],
     ['allow-downgrade must be exactly "true"', sts('cassandra:4.1.3', 'cassandra:3.11.16', (_o, n) => {
       templateAnnotations(n)['gossip-safe.io/allow-downgrade'] = 'yes';
     }), ['major-downgrade']],
-    ['minor downgrade is not denied', sts('cassandra:4.1.3', 'cassandra:4.0.11'), []],
-    ['skipped major', sts('cassandra:3.11.16', 'cassandra:5.0.2', annotate('cassandra:3.11.16')), ['skipped-major']],
+    ['minor downgrade is denied by the upgrade-path table', sts('cassandra:4.1.3', 'cassandra:4.0.11'), ['unsupported-downgrade']],
+    ['patch downgrade is not denied', sts('cassandra:4.1.3', 'cassandra:4.1.2'), []],
+    ['skipped major: the table denies it (skipped-major says the same, suppressed)', sts('cassandra:3.11.16', 'cassandra:5.0.2', annotate('cassandra:3.11.16')), ['unsupported-upgrade']],
     ['adjacent majors are on the path', sts('cassandra:4.1.3', 'cassandra:5.0.2', annotate('cassandra:4.1.3')), []],
     ['tag to digest, same repository', sts('cassandra:4.1.3', 'cassandra@sha256:0123abcd'), ['unknown-version-change']],
     ['digest bump with migration step', sts('cassandra@sha256:aaaa', 'cassandra@sha256:bbbb', annotate('cassandra@sha256:aaaa')), []],
@@ -84,7 +85,8 @@ describe('workload UPDATE version rules', () => {
       n.spec!.template!.spec!.containers.push({ name: 'exporter', image: 'exporter:2.0' });
     }), []],
     ['serf: not applicable', sts('hashicorp/serf:0.10.1', 'hashicorp/serf:0.10.2'), []],
-    ['consul major: optional, never denied', sts('hashicorp/consul:1.17.1', 'hashicorp/consul:2.0.0'), []],
+    ['consul major from 1.21: optional, never denied', sts('hashicorp/consul:1.21.7', 'hashicorp/consul:2.0.0'), []],
+    ['consul 2.0 from before 1.21: the upgrade-path table denies it', sts('hashicorp/consul:1.17.1', 'hashicorp/consul:2.0.0'), ['unsupported-upgrade']],
     ['etcd: not applicable', sts('quay.io/coreos/etcd:v3.4.27', 'quay.io/coreos/etcd:v3.5.9'), []],
   ])('%s', (_name, input, expected) => {
     expect(rules(input)).toEqual(expected);
@@ -144,10 +146,13 @@ describe('template warnings', () => {
   test('workload CREATE gets every warning rule that applies, never a denial', () => {
     const violations = validateObject(createInput, ctx);
     expect(violations.map((v) => [v.rule, v.severity])).toEqual([
+      ['rollout-parallel-pods', 'warn'],
       ['no-leave-hook', 'warn'],
       ['grace-below-minimum', 'warn'],
     ]);
     expect(violations.map((v) => v.message)).toEqual([
+      // The recorded StatefulSet really uses Parallel (issue 24, rollout shape).
+      'statefulset cassandra-prod/cassandra: podManagementPolicy Parallel; cassandra nodes join one at a time: use OrderedReady',
       'statefulset cassandra-prod/cassandra: container "cassandra" has no preStop leave hook; add exec: nodetool drain',
       'statefulset cassandra-prod/cassandra: terminationGracePeriodSeconds 30 is below the cassandra minimum; set it to 120',
     ]);

@@ -20,7 +20,12 @@ const ROLLOUT =
 const DOWNGRADE =
   'statefulset cassandra-prod/cassandra: container "cassandra" downgrades cassandra 4.1.3 -> 3.11.16; 3.x cannot read data files written by 4.x; ' +
   'keep 4.1.3, or set metadata.annotations["gossip-safe.io/allow-downgrade"]="true" if no 4.x data was written';
-const SKIPPED = 'statefulset cassandra-prod/cassandra: cassandra 3.11.16 -> 5.0.2 skips 4.x (path 3 -> 4 -> 5); upgrade to 4.x first';
+const UNSUPPORTED_3_TO_5 =
+  'statefulset cassandra-prod/cassandra: container "cassandra" cassandra 3.11.16 -> 5.0.2 is not a supported upgrade: ' +
+  '5.0 refuses messaging from nodes older than 4.0, so a mixed 3.x/5.0 ring splits; upgrade to 4.1 first';
+const DOWNGRADE_RISK =
+  'statefulset cassandra-prod/cassandra: container "cassandra" downgrades cassandra 4.1.3 -> 3.11.16, allowed by gossip-safe.io/allow-downgrade; ' +
+  'it risks: Cassandra supports no downgrade: a release may not read the system tables, commit log or SSTables a later release wrote';
 const POD_WITHOUT_INIT =
   'pod cassandra-prod/cassandra-2: gossip-safe.io/migrate-from-image="cassandra:3.11.16" but no "gossip-premigrate" init container, ' +
   'so container "cassandra" (cassandra) would skip the IP-migration step; label namespace cassandra-prod gossip-safe.io/inject=enabled';
@@ -126,7 +131,7 @@ describe('variants of the 3.11 -> 4.1 recording', () => {
     expectDenied(await enforce(await mutated(review)), DOWNGRADE);
   });
 
-  test('reversed with gossip-safe.io/allow-downgrade: "true" is allowed, with no migration step (a downgrade never gets one)', async () => {
+  test('reversed with gossip-safe.io/allow-downgrade: "true" is allowed, with no migration step (a downgrade never gets one), and warns what it risks', async () => {
     const review = withObjectAnnotation(reversed(loadReview(UPGRADE), 'cassandra'), 'gossip-safe.io/allow-downgrade', 'true');
     expect((await enforce(review)).response.allowed).toBe(true);
     const after = await mutated(review);
@@ -134,17 +139,15 @@ describe('variants of the 3.11 -> 4.1 recording', () => {
     expect(template.metadata?.annotations?.['gossip-safe.io/migrate-from-image']).toBeUndefined();
     const body = await enforce(after);
     expect(body.response.allowed).toBe(true);
-    expect(body.response.warnings).toBeUndefined();
+    expect(body.response.warnings).toEqual([DOWNGRADE_RISK]);
   });
 
-  test('3.11.16 -> 5.0.2 carries the skipped-major warning', async () => {
+  test('3.11.16 -> 5.0.2 is denied by the upgrade-path table, also after mutation (issue 24)', async () => {
     const review = withImages(loadReview(UPGRADE), 'cassandra', 'cassandra:3.11.16', 'cassandra:5.0.2');
     const raw = await enforce(review);
     expect(raw.response.allowed).toBe(false);
-    expect(raw.response.warnings).toEqual([SKIPPED]);
-    const after = await enforce(await mutated(review));
-    expect(after.response.allowed).toBe(true);
-    expect(after.response.warnings).toEqual([SKIPPED]);
+    expect(raw.response.status?.message).toContain(UNSUPPORTED_3_TO_5);
+    expectDenied(await enforce(await mutated(review)), UNSUPPORTED_3_TO_5);
   });
 
   test('a patch release (4.1.3 -> 4.1.5) needs no migration: no patch, allowed quietly', async () => {

@@ -1,4 +1,5 @@
 import type { Container } from '../k8s/types.js';
+import { compileImagePattern, parseImageRef } from '../profiles/image.js';
 import { leaveRuleFor } from '../profiles/profile-set.js';
 import type { LeaveRule, Profile, ProfileSet } from '../profiles/types.js';
 
@@ -50,6 +51,36 @@ function jmxAuthEvidence(container: Container, words: readonly string[]): string
     if (e.value != null && JMX_AUTHENTICATE.test(e.value)) return `${e.name} has com.sun.management.jmxremote.authenticate=true`;
   }
   if (words.some((w) => JMX_AUTHENTICATE.test(w))) return 'its command line has com.sun.management.jmxremote.authenticate=true';
+  return undefined;
+}
+
+/**
+ * Why this container runs a server agent (profile `servers`), or undefined: a server flag on
+ * its command line, server mode in an env config, an image that is a server by default (unless
+ * its client env says otherwise), or a server label on the pod. Pure.
+ */
+export function serverEvidence(profile: Profile, container: Container, labels?: Readonly<Record<string, string>> | null): string | undefined {
+  const s = profile.servers;
+  if (s === undefined) return undefined;
+  const words = commandWords(container);
+  const flag = s.flags.find((f) => hasFlag(words, f));
+  if (flag !== undefined) return `the container runs with ${flag}`;
+  const env = container.env ?? [];
+  for (const rule of s.env) {
+    const e = env.find((v) => v.name === rule.name);
+    if (typeof e?.value === 'string' && new RegExp(rule.pattern).test(e.value)) return `its ${rule.name} sets server mode`;
+  }
+  const ref = parseImageRef(container.image ?? '');
+  const image = s.images.find((p) => compileImagePattern(p).matches(ref));
+  if (image !== undefined) {
+    const client = s.clientEnv;
+    const set = client === undefined ? undefined : env.find((v) => v.name === client.name);
+    if (client === undefined || set?.value !== client.value) {
+      return `${image} runs a server unless ${client === undefined ? 'configured otherwise' : `${client.name}=${client.value}`}`;
+    }
+  }
+  const label = s.labels.find((l) => labels?.[l.key] === l.value);
+  if (label !== undefined) return `the pod is labelled ${label.key}=${label.value}`;
   return undefined;
 }
 
@@ -125,7 +156,11 @@ export function leaveFor(
   container: Container,
   profile: Profile,
   profiles: ProfileSet,
+  labels?: Readonly<Record<string, string>> | null,
 ): { readonly rule: LeaveRule; readonly decision: LeaveDecision } | undefined {
   const rule = leaveRuleFor(profiles, profile, container.image ?? '');
-  return rule === undefined ? undefined : { rule, decision: leaveDecision(container, rule) };
+  if (rule === undefined) return undefined;
+  const server = serverEvidence(profile, container, labels);
+  if (server !== undefined) return { rule, decision: { skip: `"${rule.command.join(' ')}" was not added: ${server}; ${profile.servers!.why}` } };
+  return { rule, decision: leaveDecision(container, rule) };
 }

@@ -1,5 +1,27 @@
-import type { Container, PodSpec, Workload } from '../k8s/types.js';
+import type { Container, PodSpec, Volume, VolumeMount, Workload } from '../k8s/types.js';
 import type { Profile } from '../profiles/types.js';
+import { serverEvidence } from './leave.js';
+
+/**
+ * The one persistence decision, for the node name (`wantsPerPodNodeName`) and for pre-migration
+ * (`premigration.ts`, the marker directory): a volume outlives the pod when it is a
+ * StatefulSet's claim template (`claimTemplates`), a PVC or a hostPath (the data stays on the
+ * node, and so does a Consul node ID or a pre-migration marker). emptyDir and generic
+ * ephemeral volumes are created and deleted with the pod. A mount through a `subPath` is as
+ * persistent as its volume: the path is a directory of that volume.
+ */
+export function persistentVolumeNamesOf(volumes: readonly Volume[], claimTemplates: ReadonlySet<string>): ReadonlySet<string> {
+  const names = new Set(claimTemplates);
+  for (const v of volumes) {
+    if (v.persistentVolumeClaim != null || (typeof v['hostPath'] === 'object' && v['hostPath'] !== null)) names.add(v.name);
+  }
+  return names;
+}
+
+/** The container's mounts of persistent volumes (subPath mounts included). */
+export function persistentMounts(container: Container, persistentVolumeNames: ReadonlySet<string>): VolumeMount[] {
+  return (container.volumeMounts ?? []).filter((m) => persistentVolumeNames.has(m.name));
+}
 
 function covers(mountPath: string, path: string): boolean {
   const m = mountPath.replace(/\/+$/, '');
@@ -7,8 +29,8 @@ function covers(mountPath: string, path: string): boolean {
 }
 
 /**
- * Whether `path` in this container lives on a volume that outlives the pod: a PVC in the pod
- * spec, or one of the StatefulSet's volumeClaimTemplates (named in `persistentVolumeNames`).
+ * Whether `path` in this container lives on a volume that outlives the pod (see
+ * `persistentVolumeNamesOf`; `persistentVolumeNames` are the StatefulSet's claim templates).
  * The longest covering mount wins, as in the container's filesystem.
  */
 export function isOnPersistentVolume(
@@ -21,9 +43,7 @@ export function isOnPersistentVolume(
     .filter((m) => covers(m.mountPath, path))
     .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
   if (mount === undefined) return false;
-  if (persistentVolumeNames.has(mount.name)) return true;
-  const volume = (spec.volumes ?? []).find((v) => v.name === mount.name);
-  return volume?.persistentVolumeClaim !== undefined;
+  return persistentVolumeNamesOf(spec.volumes ?? [], persistentVolumeNames).has(mount.name);
 }
 
 /** Whether the profile's node-name mode asks for `GOSSIP_NODE_NAME=$(POD_UID)` here. */
@@ -32,14 +52,19 @@ export function wantsPerPodNodeName(
   spec: PodSpec,
   container: Container,
   persistentVolumeNames: ReadonlySet<string>,
+  labels?: Readonly<Record<string, string>> | null,
 ): boolean {
   switch (profile.nodeNameMode) {
     case 'always':
       return true;
     case 'never':
       return false;
-    case 'unless-persistent-data':
-      return !isOnPersistentVolume(spec, container, profile.persistentDataPath ?? '/', persistentVolumeNames);
+    case 'unless-persistent-data': {
+      // A server keeps its name (Raft); so does an agent whose data (node ID) persists, wherever its image keeps it.
+      if (serverEvidence(profile, container, labels) !== undefined) return false;
+      const paths = [...(profile.persistentDataPath === undefined ? [] : [profile.persistentDataPath]), ...profile.dataDirs];
+      return !paths.some((p) => isOnPersistentVolume(spec, container, p, persistentVolumeNames));
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { profileForImage } from '../profiles/profile-set.js';
 import type { PremigrateScriptKind, Profile, ProfileSet } from '../profiles/types.js';
 import { compareVersions, imageVersion } from '../profiles/version.js';
 import { sameVersion } from './identity.js';
+import { persistentVolumeNamesOf } from './persistence.js';
 
 /**
  * Whether the `gossip-premigrate` init container can do its job on this pod (DESIGN §4, §4a),
@@ -136,19 +137,9 @@ const CONFIG_DIRS: Readonly<Record<ImageFamily, string>> = {
 
 // --- persistent volumes (DESIGN §4a "The marker must share the data's fate") --------------------
 
-/**
- * Volumes whose contents outlive the pod: the given names (a StatefulSet's claim templates),
- * PVC volumes and hostPath volumes (the data stays on the node, and so does the marker: they
- * share their fate). emptyDir and generic ephemeral volumes are created and deleted with the
- * pod: a new pod starts with empty data, so there is nothing to pre-migrate.
- */
-export function persistentVolumeNamesOf(volumes: readonly Volume[], claimTemplates: ReadonlySet<string>): ReadonlySet<string> {
-  const names = new Set(claimTemplates);
-  for (const v of volumes) {
-    if (v.persistentVolumeClaim != null || (typeof v['hostPath'] === 'object' && v['hostPath'] !== null)) names.add(v.name);
-  }
-  return names;
-}
+// Volumes whose contents outlive the pod: the one persistence decision, shared with the
+// node-name decision (persistence.ts).
+export { persistentVolumeNamesOf };
 
 // --- broadcast address (DESIGN §4a "Broadcast address") ---------------------------------------
 

@@ -11,8 +11,8 @@ function sameCommand(a: readonly string[] | null | undefined, b: readonly string
  * Adds the profile's graceful-leave preStop, unless the container has a preStop of its own, or
  * the hook cannot work there (then a warning says why and nothing is added).
  */
-export function ensureLeaveHook(container: Container, profile: Profile, profiles: ProfileSet, report: MutationReport): void {
-  const leave = leaveFor(container, profile, profiles);
+export function ensureLeaveHook(container: Container, profile: Profile, profiles: ProfileSet, report: MutationReport, labels?: Readonly<Record<string, string>> | null): void {
+  const leave = leaveFor(container, profile, profiles, labels);
   if (leave === undefined) return;
   const { rule, decision } = leave;
   const existing = container.lifecycle?.preStop;

@@ -9,17 +9,18 @@ import { premigrateStep } from './premigrate.js';
 import { emptyReport } from './report.js';
 import type { Mutation } from './result.js';
 import { selectDatastore } from '../datastore/select-container.js';
+import { leftAlone, leftAloneWarning } from '../datastore/ownership.js';
 import { writeStatus } from './status-annotation.js';
 
 const identityStep: InjectionStep = ({ template, container, profile, ctx }, report) =>
   ensureIdentityEnv(
     container,
-    wantsPerPodNodeName(profile, template.spec, container, ctx.persistentVolumeNames ?? new Set()),
+    wantsPerPodNodeName(profile, template.spec, container, ctx.persistentVolumeNames ?? new Set(), template.metadata?.labels),
     report,
   );
 
-const leaveStep: InjectionStep = ({ container, profile, ctx }, report) =>
-  ensureLeaveHook(container, profile, ctx.profiles, report);
+const leaveStep: InjectionStep = ({ template, container, profile, ctx }, report) =>
+  ensureLeaveHook(container, profile, ctx.profiles, report, template.metadata?.labels);
 
 const graceStep: InjectionStep = ({ template, profile }, report) => ensureGracePeriod(template.spec, profile, report);
 
@@ -58,6 +59,12 @@ export function mutatePodTemplate<T extends PodTemplateSpec>(
   if (original.metadata?.labels?.[LABEL_INJECT] === 'disabled') return { object: original, injected: [], warnings: [] };
   const { selection, warnings } = selectDatastore(original, ctx.profiles);
   if (selection === undefined || original.spec === undefined) return { object: original, injected: [], warnings };
+  // An operator's pod (it manages upgrades itself), a Job's pod or a Helm hook: nothing injected.
+  const alone = leftAlone(selection.profile, original.metadata);
+  if (alone !== undefined) {
+    const why = leftAloneWarning(`container "${selection.container.name}"`, selection.profile, alone);
+    return { object: original, injected: [], warnings: why === undefined ? warnings : [...warnings, why] };
+  }
 
   const { template, container } = copyForMutation(original as T & { spec: PodSpec }, selection.index);
   const report = emptyReport();

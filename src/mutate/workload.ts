@@ -4,6 +4,7 @@ import { warning } from './report.js';
 import { withPatch, type PatchedMutation } from './result.js';
 import type { MutationContext } from './step.js';
 import { sameVersion } from '../datastore/identity.js';
+import { leftAlone, leftAloneWarning } from '../datastore/ownership.js';
 import { detectVersionChange, isDowngrade, isRollback, isVersionChange, needsPremigration } from '../datastore/version-change.js';
 import { imageVersion } from '../profiles/version.js';
 
@@ -43,6 +44,12 @@ export function mutateWorkloadUpdate(oldObject: Workload, object: Workload, ctx:
   if (newTemplate.metadata?.labels?.[LABEL_INJECT] === 'disabled') return unchanged;
   const change = detectVersionChange(oldTemplate, newTemplate, ctx.profiles);
   if (change === undefined || change.profile.premigration !== 'required') return unchanged;
+  // An operator that manages upgrades itself owns this workload: no template annotation.
+  const alone = leftAlone(change.profile, object.metadata, newTemplate.metadata);
+  if (alone !== undefined) {
+    const why = leftAloneWarning(`container "${change.container}"`, change.profile, alone);
+    return { ...unchanged, warnings: why === undefined ? [] : [why] };
+  }
   const about = { profile: change.profile.name, container: change.container };
 
   const current = templateAnnotation(newTemplate);

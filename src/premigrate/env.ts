@@ -37,7 +37,8 @@ function isUnder(path: string, dir: string): boolean {
 export function markerDir(input: Pick<RuntimeEnvInput, 'main' | 'dataDirs' | 'volumes' | 'persistentVolumeNames'>): string | undefined {
   const persistent = (name: string): boolean =>
     input.persistentVolumeNames.has(name) || input.volumes.some((v) => v.name === name && v.persistentVolumeClaim !== undefined);
-  const mounts = (input.main.volumeMounts ?? []).filter((m) => m.subPath === undefined || m.subPath === '').filter((m) => persistent(m.name));
+  // A subPath mount is as persistent as its volume (the one decision, datastore/persistence.ts).
+  const mounts = (input.main.volumeMounts ?? []).filter((m) => persistent(m.name));
   for (const dir of input.dataDirs) {
     const above = mounts.filter((m) => isUnder(dir, m.mountPath)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
     if (above !== undefined) return trimSlash(above.mountPath);

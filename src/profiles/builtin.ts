@@ -1,4 +1,5 @@
 import type { Profile } from './types.js';
+import { BUILTIN_UPGRADE_PATHS } from './upgrade-path-data.js';
 
 /**
  * Built-in profiles. Facts come from the upstream projects (DESIGN.md §3): image names, where
@@ -67,6 +68,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     // 5.0 upgrades only from 4.0/4.1, and 4.x only from 3.0/3.11.
     upgradePath: ['3', '4', '5'],
     premigrateScript: 'cassandra',
+    upgradePaths: BUILTIN_UPGRADE_PATHS['cassandra']!,
   },
   {
     name: 'scylla',
@@ -79,6 +81,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     // Scylla's feature releases (5.2 -> 5.4) change the wire features gossip negotiates.
     migrateOn: 'minor',
     premigrateScript: 'scylla',
+    upgradePaths: BUILTIN_UPGRADE_PATHS['scylla']!,
   },
   {
     name: 'consul',
@@ -104,17 +107,26 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
             'with ACLs on, a leave needs a token with agent:write and is refused (403) without one; ' +
             'a Consul client leaves on SIGTERM by default (leave_on_terminate), so set one of them only if it does not',
         },
-        notWithFlags: {
-          flags: ['-server'],
-          why:
-            'a server that leaves is removed from the Raft peer set, shrinking the quorum for every restart; ' +
-            'servers keep their data and name and rejoin without leaving',
-        },
       },
     ],
+    servers: {
+      flags: ['-server'],
+      // The official image merges CONSUL_LOCAL_CONFIG (JSON) into its config (docker-entrypoint.sh).
+      env: [{ name: 'CONSUL_LOCAL_CONFIG', pattern: '"server"\\s*:\\s*true' }],
+      // bitnami/containers consul: CONSUL_AGENT_MODE defaults to server (rootfs/opt/bitnami/scripts/consul-env.sh).
+      images: ['bitnami/consul', 'bitnamilegacy/consul'],
+      clientEnv: { name: 'CONSUL_AGENT_MODE', value: 'client' },
+      // hashicorp/consul-k8s charts/consul/templates/server-statefulset.yaml: server mode is in the
+      // mounted config ("server": true), the pods are labelled component: server.
+      labels: [{ key: 'component', value: 'server' }],
+      why:
+        'a server that leaves is removed from the Raft peer set, shrinking the quorum for every restart; ' +
+        'servers keep their data and name and rejoin without leaving',
+    },
     minGraceSeconds: 30,
     premigration: 'optional',
-    dataDirs: ['/consul/data'],
+    dataDirs: ['/consul/data', '/bitnami/consul'],
+    upgradePaths: BUILTIN_UPGRADE_PATHS['consul']!,
   },
   {
     name: 'serf',
@@ -161,6 +173,7 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     minGraceSeconds: 180,
     premigration: 'optional',
     dataDirs: ['/usr/share/elasticsearch/data', '/usr/share/opensearch/data'],
+    upgradePaths: BUILTIN_UPGRADE_PATHS['elasticsearch']!,
   },
   {
     name: 'etcd',
@@ -170,5 +183,6 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     minGraceSeconds: 30,
     premigration: 'not-applicable',
     dataDirs: ['/var/lib/etcd', '/bitnami/etcd/data'],
+    upgradePaths: BUILTIN_UPGRADE_PATHS['etcd']!,
   },
 ];

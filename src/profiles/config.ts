@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { BUILTIN_PROFILES } from './builtin.js';
 import { createProfileSet } from './profile-set.js';
+import { readUpgradePaths } from './upgrade-paths.js';
 import { readVersionPolicy } from './version-policy.js';
 import type { LeaveRule, NodeNameMode, PremigrationPolicy, Profile, ProfileSet } from './types.js';
 import { PREMIGRATE_SCRIPT_KINDS } from './types.js';
@@ -22,6 +23,8 @@ import { PREMIGRATE_SCRIPT_KINDS } from './types.js';
  *     cassandra:
  *       migrateOn: minor          # optional: version difference needing pre-migration (default major)
  *       upgradePath: ["3", "4", "5"]  # optional: supported upgrade steps; skipping one is warned
+ *       upgradePaths: [...]       # optional: replaces the upgrade-path tables (docs/upgrade-paths.md)
+ *       operatorManaged: inject   # optional: also inject into operators' workloads (default leave-alone)
  *       premigrateScript: none    # optional: cassandra | scylla | none
  *
  * New profiles are matched before the built-ins, so a config can claim an image.
@@ -45,6 +48,9 @@ const PROFILE_FIELDS = [
   // Version-change policy (version-policy.ts):
   'migrateOn',
   'upgradePath',
+  'upgradePaths',
+  // Operators' workloads (operators.ts): leave-alone (default) or inject.
+  'operatorManaged',
   // Pre-migration script (src/premigrate/):
   'premigrateScript',
 ] as const;
@@ -153,6 +159,10 @@ function readProfile(name: string, raw: unknown, base: Profile | undefined, r: F
       : r.absolutePath(`${field}.persistentDataPath`, persistentDataPath);
   if (dataPath !== undefined) Object.assign(profile, { persistentDataPath: dataPath });
   Object.assign(profile, readVersionPolicy(field, raw, base, (f, m) => r.fail(f, m)));
+  const paths = raw['upgradePaths'] === undefined ? base?.upgradePaths : readUpgradePaths(`${field}.upgradePaths`, raw['upgradePaths'], (f, m) => r.fail(f, m));
+  if (paths !== undefined) Object.assign(profile, { upgradePaths: paths });
+  const operatorManaged = raw['operatorManaged'] === undefined ? base?.operatorManaged : r.oneOf(`${field}.operatorManaged`, raw['operatorManaged'], ['leave-alone', 'inject'] as const);
+  if (operatorManaged !== undefined) Object.assign(profile, { operatorManaged });
   // premigrateScript: optional for every profile; `none` removes a built-in's script.
   const rawScript = raw['premigrateScript'];
   const script = rawScript === undefined ? base?.premigrateScript : readPremigrateScript(`${field}.premigrateScript`, rawScript, r);

@@ -56,6 +56,23 @@ export interface LeaveRule {
   readonly jmxCredentials?: { readonly usernameEnv: string; readonly passwordEnv: string; readonly passwordFileEnv: string };
 }
 
+/**
+ * How to tell a server agent (Consul) where server mode is not on the command line. A server
+ * keeps its name and never leaves on stop: leaving shrinks the Raft peer set on every restart.
+ */
+export interface ServerSignals {
+  /** Command-line flags that make the agent a server (`-server`). */
+  readonly flags: readonly string[];
+  /** Env values that make it one: the variable matches `pattern` (a regular expression). */
+  readonly env: readonly { readonly name: string; readonly pattern: string }[];
+  /** Images that run a server unless `clientEnv` says otherwise (Bitnami's consul). */
+  readonly images: readonly string[];
+  readonly clientEnv?: { readonly name: string; readonly value: string };
+  /** Pod labels that mark servers (consul-k8s: component=server). */
+  readonly labels: readonly { readonly key: string; readonly value: string }[];
+  readonly why: string;
+}
+
 export interface Profile {
   readonly name: string;
   /**
@@ -66,8 +83,13 @@ export interface Profile {
    */
   readonly images: readonly string[];
   readonly nodeNameMode: NodeNameMode;
-  /** For `unless-persistent-data`: the path whose volume decides. */
+  /**
+   * For `unless-persistent-data`: the path whose volume decides (also each of `dataDirs`: an
+   * image may keep its data elsewhere, Bitnami's at /bitnami/consul).
+   */
   readonly persistentDataPath?: string;
+  /** Server agents: no per-incarnation name, no leave hook. */
+  readonly servers?: ServerSignals;
   /** Graceful-leave commands, the first rule whose images match wins. Empty: no preStop. */
   readonly leave: readonly LeaveRule[];
   /** Minimum terminationGracePeriodSeconds the datastore needs to leave cleanly. */
@@ -87,9 +109,72 @@ export interface Profile {
    * that jumps over a step (3.11 -> 5.0) is warned. Absent: no path is known.
    */
   readonly upgradePath?: readonly string[];
+  /**
+   * The upgrade-path tables (upgrade-paths.ts): which version changes the datastore supports,
+   * which need an intermediate version first, which downgrades it refuses. The first table whose
+   * `images` match the image decides. Absent: only `upgradePath` and the major-downgrade rule.
+   */
+  readonly upgradePaths?: readonly UpgradeTable[];
+
+  /**
+   * Workloads of an operator that manages upgrades itself (profiles/operators.ts):
+   * `leave-alone` (default) injects nothing and denies nothing there, with a warning; `inject`
+   * treats them like any other workload.
+   */
+  readonly operatorManaged?: 'leave-alone' | 'inject';
 
   /** Pre-migration: which runtime script the `gossip-premigrate` init container runs. */
   readonly premigrateScript?: PremigrateScriptKind;
+}
+
+/** What an upgrade-path row says about a version change. */
+export type PathVerdict = 'allow' | 'warn' | 'deny';
+export const PATH_VERDICTS: readonly PathVerdict[] = ['allow', 'warn', 'deny'];
+
+/**
+ * One row of an upgrade-path table. It applies to a change in `direction` whose old version
+ * starts with `from` and new version with `to` (version prefixes, "3.11" or "3"; absent: any),
+ * and, with `across`, whose versions differ at least at that level. The first matching row wins.
+ */
+export interface UpgradePathRow {
+  readonly direction: 'up' | 'down';
+  readonly from?: string;
+  readonly to?: string;
+  readonly across?: VersionLevel;
+  readonly verdict: PathVerdict;
+  /** An upgrade's required intermediate version: the message says "upgrade to <via> first". */
+  readonly via?: string;
+  /** What to do instead, one clause (a downgrade's procedure); shown after `via`. */
+  readonly fix?: string;
+  /** Why, one clause: what breaks. An overridden downgrade's warning repeats it as the risk. */
+  readonly why: string;
+  /** Where upstream says so: a URL, or a file and the version it was read at. */
+  readonly source: string;
+  /** A change this row decides, old and new version (the docs show it; a test runs it). */
+  readonly example?: readonly [string, string];
+}
+
+/**
+ * Release lines that must be upgraded in order, `maxStep` lines at a time (default 1). Each list
+ * is one numbering (ScyllaDB open source, ScyllaDB Enterprise); the list holding both versions
+ * decides. A downgrade by one line gets `rollback` (default deny); by more, a denial.
+ */
+export interface ConsecutiveSeries {
+  readonly series: readonly (readonly string[])[];
+  readonly maxStep?: number;
+  readonly rollback?: PathVerdict;
+  readonly why: string;
+  readonly source: string;
+}
+
+/** The upgrade paths of one product (Elasticsearch and OpenSearch share a profile). */
+export interface UpgradeTable {
+  readonly product: string;
+  /** Image patterns (as Profile.images) this table is for; absent or empty: every image of the profile. */
+  readonly images?: readonly string[];
+  /** Explicit rows, checked first. */
+  readonly rows: readonly UpgradePathRow[];
+  readonly consecutive?: ConsecutiveSeries;
 }
 
 /** How far apart two versions are, by their most significant differing part. */

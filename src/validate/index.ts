@@ -2,6 +2,8 @@ import { claimTemplateNames } from '../datastore/persistence.js';
 import { selectDatastore } from '../datastore/select-container.js';
 import { checkTemplate, checkWorkload, safeMeta } from '../datastore/shape.js';
 import { detectVersionChange } from '../datastore/version-change.js';
+import { leftAlone } from '../datastore/ownership.js';
+import { operatorManaged } from './rules/operator-managed.js';
 import { warning } from '../datastore/warning.js';
 import { isWorkloadKind, type PodTemplateSpec, type Workload } from '../k8s/types.js';
 import { RULE_LIST } from './registry.js';
@@ -90,6 +92,11 @@ export function evaluate(input: ValidationInput, ctx: ValidationContext): Valida
   if (base === undefined) return malformed === undefined ? { violations: [] } : { violations: [], malformed };
   const full = withOld(base, input, ctx);
   if (full === undefined) return { violations: [] };
+  // An operator's object, a Job's pod or a Helm hook: nothing is denied; an operator's gets one warning.
+  if (leftAlone(full.profile, full.workload?.metadata ?? full.template.metadata, full.template.metadata) !== undefined) {
+    const finding = operatorManaged.check(full);
+    return { violations: finding === undefined ? [] : [{ rule: operatorManaged.id, severity: operatorManaged.severity, message: finding.message }] };
+  }
   let stored: RuleInput | undefined | null = null;
   const found: Violation[] = [];
   for (const rule of RULE_LIST) {

@@ -3,6 +3,8 @@ import { imageWithoutVersion } from './rules/image-without-version.js';
 import { majorDowngrade } from './rules/major-downgrade.js';
 import { migrateFromWithoutInitContainer } from './rules/migrate-from-without-init-container.js';
 import { noLeaveHook } from './rules/no-leave-hook.js';
+import { rolloutMaxUnavailable, rolloutOnDelete, rolloutParallelPods } from './rules/rollout-shape.js';
+import { operatorManaged } from './rules/operator-managed.js';
 import { noPerPodNodeName } from './rules/no-per-pod-node-name.js';
 import { repositoryChangeWithoutMigration } from './rules/repository-change-without-migration.js';
 import { migrateFromOnDowngrade } from './rules/migrate-from-on-downgrade.js';
@@ -12,6 +14,9 @@ import { rollbackDuringRollout } from './rules/rollback-during-rollout.js';
 import { rolloutInProgress } from './rules/rollout-in-progress.js';
 import { scaleDuringRollout } from './rules/scale-during-rollout.js';
 import { skippedMajor } from './rules/skipped-major.js';
+import { riskyVersionChange } from './rules/risky-version-change.js';
+import { unsupportedDowngrade } from './rules/unsupported-downgrade.js';
+import { unsupportedUpgrade } from './rules/unsupported-upgrade.js';
 import { unknownVersionChange } from './rules/unknown-version-change.js';
 import { versionChangeWithoutMigration } from './rules/version-change-without-migration.js';
 import type { Rule } from './rule.js';
@@ -28,7 +33,10 @@ export const REGISTRY = [
   scaleDuringRollout,
   versionChangeWithoutMigration,
   repositoryChangeWithoutMigration,
+  unsupportedUpgrade,
+  rolloutMaxUnavailable,
   majorDowngrade,
+  unsupportedDowngrade,
   migrateFromOnDowngrade,
   migrateFromWithoutInitContainer,
   premigrateConfigVolumeUnknown,
@@ -36,6 +44,10 @@ export const REGISTRY = [
   premigrationSkipped,
   unknownVersionChange,
   skippedMajor,
+  riskyVersionChange,
+  operatorManaged,
+  rolloutParallelPods,
+  rolloutOnDelete,
   noPerPodNodeName,
   noLeaveHook,
   graceBelowMinimum,

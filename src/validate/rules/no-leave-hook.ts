@@ -10,11 +10,11 @@ export const noLeaveHook = defineRule({
   operations: ['CREATE', 'UPDATE'],
   profiles: 'all',
   onUpdate: 'introduced',
-  check({ subject, profiles, selection }) {
+  check({ subject, profiles, selection, template }) {
     if (selection === undefined) return undefined;
     const { container, profile } = selection;
     // Only a hook the webhook would inject: none for a Consul server, none without the token it needs.
-    const leave = leaveFor(container, profile, profiles);
+    const leave = leaveFor(container, profile, profiles, template.metadata?.labels);
     if (leave === undefined || !('command' in leave.decision) || container.lifecycle?.preStop != null) return undefined;
     return { message: `${subject.ref}: container "${container.name}" has no preStop leave hook; add exec: ${leave.decision.command.join(' ')}`, container: container.name };
   },

@@ -27,7 +27,7 @@ export const noPerPodNodeName = defineRule({
   check({ subject, template, selection, persistentVolumeNames }) {
     if (selection === undefined) return undefined;
     const { container, profile } = selection;
-    if (template.spec == null || !wantsPerPodNodeName(profile, template.spec, container, persistentVolumeNames)) return undefined;
+    if (template.spec == null || !wantsPerPodNodeName(profile, template.spec, container, persistentVolumeNames, template.metadata?.labels)) return undefined;
     if (hasPerPodNodeName(container)) return undefined;
     return {
       message: `${subject.ref}: container "${container.name}" has no per-pod node name; add env ${ENV_GOSSIP_NODE_NAME}=${NODE_NAME_VALUE}`,

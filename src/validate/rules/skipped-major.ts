@@ -5,11 +5,14 @@ import { defineRule, WORKLOADS } from '../rule.js';
 export const skippedMajor = defineRule({
   id: 'skipped-major',
   severity: 'warn',
-  summary: "An upgrade jumps over a step of the profile's `upgradePath` (Cassandra 3.11 -> 5.0 skips 4.x).",
+  summary:
+    "An upgrade jumps over a step of the profile's `upgradePath` (a config's `upgradePath: [\"3\", \"4\", \"5\"]`: 3.11 -> 5.0 skips 4.x). Not reported when `unsupported-upgrade` denies the same jump.",
   fix: 'Upgrade through each step.',
   kinds: WORKLOADS,
   operations: ['UPDATE'],
   profiles: 'all',
+  // The upgrade-path table's denial says the same, with the reason.
+  suppressedBy: ['unsupported-upgrade'],
   check({ subject, change }) {
     if (change === undefined || change.difference === 'none') return undefined;
     const { oldVersion, newVersion, profile } = change;
