@@ -77,6 +77,15 @@ DATASTORE=${shQuote(parts.datastore)}
 CONFIG_REJECTION=${shQuote(parts.configRejection)}
 `;
   const chooseDataDir = `
+# Every SSTable data file in every data directory that exists (the format guard reads them all).
+find_data_files() {
+  set --
+  for fd_dir in ${dirs}; do
+    [ ! -d "$fd_dir" ] || set -- "$@" "$fd_dir"
+  done
+  [ "$#" -gt 0 ] || return 0
+  find "$@" \\( -name snapshots -o -name backups \\) -prune -o -type f -name '*-Data.db' -print 2> /dev/null
+}
 DATA_DIR=
 FRESH=
 for dir in ${dirs}; do
@@ -197,15 +206,6 @@ write_marker() {
   return 1
 }
 
-# A version with trailing ".0" parts removed, so that 4.1 and 4.1.0 compare equal.
-version_norm() {
-  vn=$1
-  while :; do
-    case $vn in *.0) vn=$(printf '%s' "$vn" | sed 's/\.0$//') ;; *) break ;; esac
-  done
-  printf '%s\n' "$vn"
-}
-
 # Whether two images are the same version: the same reference, or the same numeric version
 # (cassandra:4.1.3, mirror.example/library/cassandra:4.1.3-jammy and ...@sha256:... are).
 # $1 image, $2 its version, $3 image, $4 its version.
@@ -213,42 +213,70 @@ same_version() {
   [ "$1" != "$3" ] || return 0
   case $2 in '' | *[!0-9.]*) return 1 ;; esac
   case $4 in '' | *[!0-9.]*) return 1 ;; esac
-  [ "$(version_norm "$2")" = "$(version_norm "$4")" ]
+  [ "$(version_cmp "$2" "$4")" = 0 ]
 }
 
-# The newest SSTable format of each family on disk, one line each: family version file.
+# The oldest and the newest SSTable format of each family on disk, one line each:
+# "oldest|newest family version file". Every data directory is scanned (find_data_files).
 # <version>-<generation>-<big|bti>-Data.db, and the legacy <ks>-<table>-<version>-<gen>-Data.db.
 # Snapshots and backups are not loaded at start and do not count.
 disk_formats() {
-  find "$DATA_DIR" \( -name snapshots -o -name backups \) -prune -o -type f -name '*-Data.db' -print 2> /dev/null |
+  find_data_files |
     awk '{
       n = split($0, path, "/"); f = path[n]; sub(/-Data\.db$/, "", f); k = split(f, p, "-")
       if (p[k] == "big" || p[k] == "bti") { fam = p[k]; ver = (k >= 3) ? p[k - 2] : "" } else { fam = "big"; ver = (k >= 2) ? p[k - 1] : "" }
       if (ver !~ /^[a-z][a-z]$/) next
-      if (!(fam in best) || ver > best[fam]) { best[fam] = ver; file[fam] = $0 }
-    } END { for (fam in best) print fam, best[fam], file[fam] }'
+      if (!(fam in hi) || ver > hi[fam]) { hi[fam] = ver; hifile[fam] = $0 }
+      if (!(fam in lo) || ver < lo[fam]) { lo[fam] = ver; lofile[fam] = $0 }
+    } END { for (fam in hi) { print "newest", fam, hi[fam], hifile[fam]; print "oldest", fam, lo[fam], lofile[fam] } }'
 }
 
-# Refuses to go on when an SSTable format on disk is newer than what an image reads.
-# $1: which image ("the old image cassandra:4.1.3"), $2: its version, $3: what it reads
-# ("big:nb" or "big:oa bti:da"), empty when unknown.
+# Orders two SSTable format versions as Cassandra does (plain string order): prints -1, 0 or 1.
+format_cmp() {
+  if [ "$1" = "$2" ]; then echo 0
+  elif [ "$(printf '%s\n%s\n' "$1" "$2" | LC_ALL=C sort | head -n 1)" = "$1" ]; then echo -1
+  else echo 1
+  fi
+}
+
+# Orders two dotted numeric versions, a missing part counting as 0 (4.1 = 4.1.0): -1, 0 or 1.
+version_cmp() {
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    na = split(a, x, "."); nb = split(b, y, "."); n = (na > nb) ? na : nb
+    for (i = 1; i <= n; i++) {
+      p = (i <= na) ? x[i] + 0 : 0; q = (i <= nb) ? y[i] + 0 : 0
+      if (p < q) { print -1; exit }
+      if (p > q) { print 1; exit }
+    }
+    print 0
+  }'
+}
+
+# Refuses to go on when an image cannot read a format on disk: newer than the newest it reads,
+# or older than the oldest. $1: which image ("the old image cassandra:4.1.3"), $2: its version,
+# $3: what it reads ("big:ma..nb" or "big:ma..oa bti:da..da"), empty when unknown.
 guard_formats() {
   [ -n "$ON_DISK" ] || return 0
   if [ -z "$3" ]; then
     log "cannot check the SSTable format on disk against $1: no format table for version '$2'"
     return 0
   fi
-  while read -r g_fam g_ver g_file; do
+  while read -r g_end g_fam g_ver g_file; do
     [ -n "$g_fam" ] || continue
-    g_reads=
+    g_range=
     for g_r in $3; do
-      case $g_r in "$g_fam":*) g_reads=$(printf '%s' "$g_r" | cut -d: -f2) ;; esac
+      case $g_r in "$g_fam":*) g_range=$(printf '%s' "$g_r" | cut -d: -f2) ;; esac
     done
-    if [ -z "$g_reads" ]; then
+    if [ -z "$g_range" ]; then
       fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), which $DATASTORE $2 ($1) does not read at all; it must not start on this data"
     fi
-    if [ "$(printf '%s\n%s\n' "$g_ver" "$g_reads" | LC_ALL=C sort | tail -n 1)" != "$g_reads" ]; then
-      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), newer than $DATASTORE $2 ($1) reads ($g_fam up to $g_reads); it must not start on this data"
+    g_oldest=$(printf '%s' "$g_range" | sed 's/[.][.].*//')
+    g_newest=$(printf '%s' "$g_range" | sed 's/.*[.][.]//')
+    if [ "$g_end" = newest ] && [ "$(format_cmp "$g_ver" "$g_newest")" = 1 ]; then
+      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), newer than $DATASTORE $2 ($1) reads ($g_fam up to $g_newest); it must not start on this data"
+    fi
+    if [ "$g_end" = oldest ] && [ -n "$g_oldest" ] && [ "$(format_cmp "$g_ver" "$g_oldest")" = -1 ]; then
+      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), older than $DATASTORE $2 ($1) reads ($g_fam from $g_oldest); it must not start on this data: rewrite it first with nodetool upgradesstables on a release that reads both"
     fi
   done << EOF
 $ON_DISK
@@ -367,8 +395,8 @@ ip_canon() {
 image_version() {
   iv_ref=\${1%%@*}
   case \${iv_ref##*/} in *:*) iv_tag=\${iv_ref##*:} ;; *) iv_tag=latest ;; esac
-  iv_version=\${iv_tag#v}
-  iv_version=\${iv_version%%[!0-9.]*}
+  # As the webhook reads a tag: an optional v, up to four numbers, then only a flavour suffix.
+  iv_version=$(printf '%s\\n' "$iv_tag" | sed -n 's/^v\\{0,1\\}\\([0-9][0-9]*\\(\\.[0-9][0-9]*\\)\\{0,3\\}\\)\\([-+_.][0-9A-Za-z.+_-]*\\)\\{0,1\\}$/\\1/p')
   if [ -n "$iv_version" ]; then echo "$iv_version"; else echo "$iv_tag"; fi
 }
 `;
@@ -384,13 +412,18 @@ is_count "$STOP_WAIT" || config_error "stop wait must be a whole number of secon
 `;
 
 const FLOW = String.raw`
-ON_DISK=
-if [ "$FRESH" = no ]; then
-  ON_DISK=$(disk_formats)
-  if [ -n "$ON_DISK" ]; then log "newest SSTable formats on disk: $(printf '%s\n' "$ON_DISK" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"; fi
-  # The new version starts right after this container: it must read what is on disk.
-  guard_formats "the new image $TARGET" "$TARGET_VERSION" "$TARGET_FORMATS"
+# Every data directory is scanned, whichever one holds the node's data: SSTables anywhere in
+# them mean the node is not fresh, and each of them must be readable by what starts next.
+ON_DISK=$(disk_formats)
+if [ -n "$ON_DISK" ]; then
+  log "SSTable formats on disk (oldest..newest): $(printf '%s\n' "$ON_DISK" | awk '$1 == "oldest" { lo[$2] = $3 } $1 == "newest" { hi[$2] = $3 } END { s = ""; for (f in hi) s = s (s == "" ? "" : ", ") f " " lo[f] ".." hi[f]; printf "%s", s }')"
+  if [ "$FRESH" = yes ]; then
+    log "SSTables found outside the data and commitlog directories of $DATA_DIR: not a fresh node"
+    FRESH=no
+  fi
 fi
+# The new version starts right after this container: it must read what is on disk.
+guard_formats "the new image $TARGET" "$TARGET_VERSION" "$TARGET_FORMATS"
 marked=
 marked_version=
 if [ -f "$MARKER" ]; then
@@ -467,3 +500,11 @@ write_marker gossip-accepted || fail "cannot write the marker $MARKER"
 log "marker written ($MARKER names $TARGET); exiting 0 so the main container starts the new version"
 exit 0
 `;
+
+/**
+ * The script's shared shell functions without its flow (what `buildScript` puts in every
+ * script): tests source them to check them case by case against the TypeScript.
+ */
+export function scriptFunctions(): string {
+  return `set -u\nME=${PREMIGRATE_CONTAINER}\nDATASTORE=test\nCONFIG_REJECTION=\nPOLL=1\nSTOP_WAIT=5\n${COMMON_FUNCTIONS}${EXPANSION_HELPERS}`;
+}

@@ -19,7 +19,7 @@ export const MARKER_PATH = '.gossip-safe/premigrated';
  * Set by the webhook on the init container (README "Pre-migration init container"):
  * - the mount path of the persistent volume that holds the data: the marker lives there;
  * - the parsed versions of the old (source) and new (target) images, compared as versions;
- * - the newest SSTable format of each family each of them reads (`big:oa bti:da`).
+ * - the oldest and newest SSTable format of each family each of them reads (`big:ma..oa bti:da..da`).
  */
 export const ENV_MARKER_DIR = 'GOSSIP_SAFE_MARKER_DIR';
 export const ENV_SOURCE_VERSION = 'GOSSIP_SAFE_SOURCE_VERSION';
