@@ -3,6 +3,10 @@ import {
   DEFAULT_POLL_SECONDS,
   DEFAULT_STABLE_CHECKS,
   DEFAULT_STOP_SECONDS,
+  DEFAULT_START_SECONDS,
+  DEFAULT_CALL_SECONDS,
+  ENV_START_SECONDS,
+  ENV_CALL_SECONDS,
   ENV_MARKER_DIR,
   ENV_POLL_SECONDS,
   ENV_SOURCE_FORMATS,
@@ -67,6 +71,8 @@ TIMEOUT=\${${ENV_PREMIGRATE_TIMEOUT}:-${options.timeoutSeconds}}
 POLL=\${${ENV_POLL_SECONDS}:-${DEFAULT_POLL_SECONDS}}
 STABLE=\${${ENV_STABLE_CHECKS}:-${DEFAULT_STABLE_CHECKS}}
 STOP_WAIT=\${${ENV_STOP_SECONDS}:-${DEFAULT_STOP_SECONDS}}
+START_WAIT=\${${ENV_START_SECONDS}:-${DEFAULT_START_SECONDS}}
+CALL_WAIT=\${${ENV_CALL_SECONDS}:-${DEFAULT_CALL_SECONDS}}
 POD_IP=\${POD_IP:-}
 MARKER_BASE_ENV=\${${ENV_MARKER_DIR}:-}
 SOURCE_VERSION=\${${ENV_SOURCE_VERSION}:-}
@@ -106,7 +112,7 @@ if [ -n "$MARKER_BASE_ENV" ]; then
 fi
 MARKER_DIR=$MARKER_BASE/${MARKER_PATH.slice(0, MARKER_PATH.lastIndexOf('/'))}
 MARKER=$MARKER_BASE/${MARKER_PATH}
-SERVER_LOG=$MARKER_DIR/old-server.log
+SERVER_LOG_FILE=$MARKER_DIR/old-server.log
 `;
   return [header, COMMON_FUNCTIONS, EXPANSION_HELPERS, parts.functions, CHECKS, chooseDataDir, FLOW].join('');
 }
@@ -115,6 +121,11 @@ const COMMON_FUNCTIONS = String.raw`
 SERVER_PID=
 SERVER_STATUS=
 GOSSIP_STATE=
+CALL_PID=
+DOG_PID=
+PAUSE_PID=
+CALL_OUT=
+CALL_STATUS=0
 
 log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$ME" "$*"; }
 now() { date +%s; }
@@ -122,6 +133,7 @@ config_error() { log "configuration error: $*; exiting with status 2"; exit 2; }
 
 # Ends the run with a failure: stops the old server if it runs and never touches the marker.
 fail() {
+  stop_helpers
   show_server_output
   log "FAILED: $*"
   stop_hard
@@ -133,6 +145,7 @@ fail() {
 on_signal() {
   trap - TERM INT
   log "received SIG$1"
+  stop_helpers
   stop_hard
   log "exiting with status 143, marker not written"
   exit 143
@@ -152,9 +165,61 @@ alive() {
   return 0
 }
 
-# Runs a command bounded by STOP_WAIT seconds when coreutils' timeout is there.
-run_bounded() {
-  if command -v timeout > /dev/null 2>&1; then timeout "$STOP_WAIT" "$@"; else "$@"; fi
+# Sleeps $1 seconds in the background and waits for it, so that a TERM is handled at once
+# (a trap runs only after a foreground command ends, but interrupts a wait).
+pause() {
+  sleep "$1" &
+  PAUSE_PID=$!
+  wait "$PAUSE_PID" 2> /dev/null
+  PAUSE_PID=
+}
+
+# Runs an external command bounded by $1 seconds: TERM at the bound, KILL 5 s later. Its output
+# goes to $CALL_OUT, its status to CALL_STATUS (124 when the bound was hit). The command runs in
+# the background and is waited for, so that a TERM to this script is handled at once (on_signal
+# stops it). The watchdog counts whole seconds and is ended with KILL: it needs no trap, and
+# leaves at most a one-second sleep behind.
+bounded() {
+  b_secs=$1
+  shift
+  rm -f "$CALL_OUT.timedout"
+  "$@" > "$CALL_OUT" 2>&1 &
+  CALL_PID=$!
+  (
+    trap - TERM INT
+    b_n=0
+    while [ "$b_n" -lt "$b_secs" ]; do
+      sleep 1
+      b_n=$((b_n + 1))
+    done
+    : > "$CALL_OUT.timedout"
+    kill -TERM "$CALL_PID" 2> /dev/null
+    sleep 5
+    kill -KILL "$CALL_PID" 2> /dev/null
+  ) > /dev/null 2>&1 &
+  DOG_PID=$!
+  wait "$CALL_PID"
+  CALL_STATUS=$?
+  CALL_PID=
+  kill -KILL "$DOG_PID" 2> /dev/null
+  wait "$DOG_PID" 2> /dev/null
+  DOG_PID=
+  if [ -f "$CALL_OUT.timedout" ]; then
+    CALL_STATUS=124
+    rm -f "$CALL_OUT.timedout"
+  fi
+  return "$CALL_STATUS"
+}
+
+# Stops what this script runs in the background besides the server: a call, its watchdog, a pause.
+stop_helpers() {
+  [ -z "$DOG_PID" ] || kill -KILL "$DOG_PID" 2> /dev/null
+  for sh_pid in "$CALL_PID" "$PAUSE_PID"; do
+    [ -z "$sh_pid" ] || kill -TERM "$sh_pid" 2> /dev/null
+  done
+  CALL_PID=
+  DOG_PID=
+  PAUSE_PID=
 }
 
 # Waits up to $1 seconds for the old server to exit; records its status.
@@ -162,7 +227,8 @@ wait_exit() {
   wait_end=$(($(now) + $1))
   while alive "$SERVER_PID"; do
     [ "$(now)" -lt "$wait_end" ] || return 1
-    sleep "$POLL"
+    # At most a second between looks, whatever the poll interval: a stop must not wait a poll.
+    case $POLL in 0.* | .*) pause "$POLL" ;; *) pause 1 ;; esac
   done
   if [ -n "$SERVER_PID" ]; then
     wait "$SERVER_PID" 2> /dev/null
@@ -311,28 +377,47 @@ server_rejected() {
   [ -n "$REJECTED" ]
 }
 
-# One look at gossip. Sets GOSSIP_STATE; true when this node, known by the host ID that
-# nodetool info reports, is UN in nodetool status (at whatever address it broadcasts) and
-# every other listed node is UN (or there is none).
+# One look at start-up. Sets GOSSIP_STATE; true once nodetool info answers with this node's host
+# ID (SELF_ID) and does not say that gossip is still inactive: the JVM is up and the commit log
+# replayed. Until then the start-up bound applies, after it the gossip timeout.
 SELF_ID=
 SELF_ADDR=
-check_gossip() {
-  if [ -z "$SELF_ID" ]; then
-    if ! info_out=$(nodetool info 2>&1); then
+check_started() {
+  if ! bounded "$CALL_WAIT" nodetool info; then
+    if [ "$CALL_STATUS" = 124 ]; then
+      GOSSIP_STATE="nodetool info did not answer within $CALL_WAIT s"
+    else
       GOSSIP_STATE="nodetool does not answer yet"
-      return 1
     fi
-    SELF_ID=$(printf '%s\n' "$info_out" | sed -n 's/^ID[[:space:]]*:[[:space:]]*\([0-9A-Fa-f-]*\).*/\1/p' | head -n 1)
-    if [ -z "$SELF_ID" ]; then
-      GOSSIP_STATE="nodetool info shows no host ID yet"
-      return 1
-    fi
-    log "this node's host ID is $SELF_ID"
-  fi
-  if ! status_out=$(nodetool status 2>&1); then
-    GOSSIP_STATE="nodetool status does not answer yet"
     return 1
   fi
+  cs_id=$(sed -n 's/^ID[[:space:]]*:[[:space:]]*\([0-9A-Fa-f-]*\).*/\1/p' "$CALL_OUT" | head -n 1)
+  if [ -z "$cs_id" ]; then
+    GOSSIP_STATE="nodetool info shows no host ID yet"
+    return 1
+  fi
+  if grep -Eiq '^Gossip active[[:space:]]*:[[:space:]]*false' "$CALL_OUT"; then
+    GOSSIP_STATE="the old server is starting (gossip not active yet)"
+    return 1
+  fi
+  SELF_ID=$cs_id
+  log "this node's host ID is $SELF_ID"
+  return 0
+}
+
+# One look at gossip. Sets GOSSIP_STATE; true when this node, known by the host ID that
+# nodetool info reported, is UN in nodetool status (at whatever address it broadcasts) and
+# every other listed node is UN (or there is none).
+check_gossip() {
+  if ! bounded "$CALL_WAIT" nodetool status; then
+    if [ "$CALL_STATUS" = 124 ]; then
+      GOSSIP_STATE="nodetool status did not answer within $CALL_WAIT s"
+    else
+      GOSSIP_STATE="nodetool status does not answer yet"
+    fi
+    return 1
+  fi
+  status_out=$(cat "$CALL_OUT")
   self_state=
   peers=0
   not_up=
@@ -407,6 +492,8 @@ is_count "$TIMEOUT" || config_error "timeout must be a whole number of seconds, 
 is_interval "$POLL" || config_error "poll interval must be a number of seconds, got '$POLL'"
 is_count "$STABLE" || config_error "stable check count must be a whole number, got '$STABLE'"
 is_count "$STOP_WAIT" || config_error "stop wait must be a whole number of seconds, got '$STOP_WAIT'"
+is_count "$START_WAIT" || config_error "start-up bound (GOSSIP_SAFE_START_SECONDS) must be a whole number of seconds, got '$START_WAIT'"
+is_count "$CALL_WAIT" || config_error "call bound (GOSSIP_SAFE_CALL_SECONDS) must be a whole number of seconds, got '$CALL_WAIT'"
 [ -n "$TARGET_VERSION" ] || TARGET_VERSION=$(image_version "$TARGET")
 [ -z "$SOURCE" ] || [ -n "$SOURCE_VERSION" ] || SOURCE_VERSION=$(image_version "$SOURCE")
 `;
@@ -450,11 +537,16 @@ fi
 # The guard that holds without any marker: the old version must read every format on disk.
 guard_formats "the old image $SOURCE" "$SOURCE_VERSION" "$SOURCE_FORMATS"
 
+# From here on this run's own server log is shown (never a previous run's), and the output of
+# each external call goes to CALL_OUT.
+SERVER_LOG=$SERVER_LOG_FILE
+CALL_OUT=$MARKER_DIR/call.out
 mkdir -p "$MARKER_DIR" && : > "$SERVER_LOG" || fail "cannot write the old server's log $SERVER_LOG"
-log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version with client traffic off (timeout $TIMEOUT s; its output follows)"
+log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version with client traffic off (start-up bound $START_WAIT s, then gossip timeout $TIMEOUT s; its output follows)"
 start_server "$@"
-log "old server started (pid $SERVER_PID); waiting for gossip to accept this node"
-deadline=$(($(now) + TIMEOUT))
+log "old server started (pid $SERVER_PID); waiting for it to start up, then for gossip to accept this node"
+start_deadline=$(($(now) + START_WAIT))
+deadline=
 stable=0
 last_state=
 while :; do
@@ -473,27 +565,37 @@ while :; do
     if server_rejected; then fail "the old server rejected its configuration (exit status $early_status): $REJECTED"; fi
     fail "old server exited early (status $early_status) before gossip accepted this node"
   fi
-  if check_gossip; then stable=$((stable + 1)); else stable=0; fi
+  # Start-up first (its own bound), then the gossip timeout, counted from the end of start-up.
+  if [ -z "$SELF_ID" ] && check_started; then deadline=$(($(now) + TIMEOUT)); fi
+  if [ -n "$SELF_ID" ]; then
+    if check_gossip; then stable=$((stable + 1)); else stable=0; fi
+  fi
   if [ "$GOSSIP_STATE" != "$last_state" ]; then
     log "$GOSSIP_STATE"
     last_state=$GOSSIP_STATE
   fi
   [ "$stable" -lt "$STABLE" ] || break
-  [ "$(now)" -lt "$deadline" ] || fail "timed out after $TIMEOUT s waiting for gossip to accept this node (last state: $GOSSIP_STATE)"
-  sleep "$POLL"
+  if [ -z "$SELF_ID" ]; then
+    [ "$(now)" -lt "$start_deadline" ] || fail "timed out after $START_WAIT s waiting for the old server to start (JVM start and commit-log replay; ${ENV_START_SECONDS}) (last state: $GOSSIP_STATE)"
+  else
+    [ "$(now)" -lt "$deadline" ] || fail "timed out after $TIMEOUT s waiting for gossip to accept this node (last state: $GOSSIP_STATE)"
+  fi
+  pause "$POLL"
 done
 
 log "gossip accepted this node (host ID $SELF_ID) at $SELF_ADDR (stable over $STABLE checks); draining"
-run_bounded nodetool drain
-drain_status=$?
+bounded "$STOP_WAIT" nodetool drain
+drain_status=$CALL_STATUS
+cat "$CALL_OUT" 2> /dev/null
 show_server_output
+[ "$drain_status" -ne 124 ] || fail "nodetool drain did not finish within $STOP_WAIT s (${ENV_STOP_SECONDS})"
 [ "$drain_status" -eq 0 ] || fail "nodetool drain failed (status $drain_status)"
 log "drained; stopping the old server"
 stop_server
 wait_exit "$STOP_WAIT" || fail "old server did not exit within $STOP_WAIT s of the stop"
 show_server_output
 log "old server exited (status $SERVER_STATUS)"
-if nodetool status > /dev/null 2>&1; then
+if bounded "$CALL_WAIT" nodetool status; then
   fail "the server still answers nodetool after its launcher exited"
 fi
 write_marker gossip-accepted || fail "cannot write the marker $MARKER"

@@ -7,10 +7,16 @@ export function shQuote(s: string): string {
 export const ENV_POLL_SECONDS = 'GOSSIP_SAFE_POLL_SECONDS';
 export const ENV_STABLE_CHECKS = 'GOSSIP_SAFE_STABLE_CHECKS';
 export const ENV_STOP_SECONDS = 'GOSSIP_SAFE_STOP_SECONDS';
+/** The bound on the old server's start-up (JVM start, commit-log replay), before the gossip wait. */
+export const ENV_START_SECONDS = 'GOSSIP_SAFE_START_SECONDS';
+/** The bound on each external call (nodetool info, status, stopdaemon); drain has the stop wait. */
+export const ENV_CALL_SECONDS = 'GOSSIP_SAFE_CALL_SECONDS';
 
 export const DEFAULT_POLL_SECONDS = 5;
 export const DEFAULT_STABLE_CHECKS = 3;
 export const DEFAULT_STOP_SECONDS = 300;
+export const DEFAULT_START_SECONDS = 900;
+export const DEFAULT_CALL_SECONDS = 60;
 
 /** Where the script records that a node is ready for a target image, relative to the data dir. */
 export const MARKER_PATH = '.gossip-safe/premigrated';

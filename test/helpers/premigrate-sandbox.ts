@@ -96,6 +96,12 @@ exec "$@"
 
 const NODETOOL_STUB = `#!/bin/sh
 S=$STUB_STATE
+# A hung call (a JMX that accepts and never answers): runs until the sandbox is removed.
+if [ -f "$S/hang-$1" ]; then
+  echo "nodetool $1 hangs" >> "$S/calls.log"
+  while [ -d "$S" ]; do sleep 0.1; done
+  exit 1
+fi
 case $1 in
 status)
   if [ ! -f "$S/running" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
@@ -105,6 +111,12 @@ status)
   ;;
 info)
   if [ ! -f "$S/running" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
+  # A slow start (JVM start, commit-log replay): JMX refuses the first N info calls.
+  if [ -f "$S/info-fails" ]; then
+    k=$(($(cat "$S/info.count" 2> /dev/null || echo 0) + 1))
+    echo "$k" > "$S/info.count"
+    if [ "$k" -le "$(cat "$S/info-fails")" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
+  fi
   echo "ID                     : $STUB_HOST_ID"
   echo "Gossip active          : true"
   ;;
@@ -161,6 +173,10 @@ export interface SandboxOptions {
   readonly serverDiesEarly?: boolean;
   /** The server prints these lines (its config rejection) at start; then exits 3, or runs on. */
   readonly rejectConfig?: { readonly lines: string; readonly exit: boolean };
+  /** nodetool sub-commands that hang (never answer) until the sandbox is removed. */
+  readonly hang?: readonly string[];
+  /** `nodetool info` fails this many times while the server runs (a slow start). */
+  readonly infoFailsFirst?: number;
 }
 
 export function createSandbox(options: SandboxOptions): Sandbox {
@@ -179,6 +195,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     writeFileSync(join(state, 'reject-config'), `${options.rejectConfig.lines}\n`);
     if (options.rejectConfig.exit) writeFileSync(join(state, 'reject-and-exit'), '');
   }
+  for (const sub of options.hang ?? []) writeFileSync(join(state, `hang-${sub}`), '');
+  if (options.infoFailsFirst !== undefined) writeFileSync(join(state, 'info-fails'), `${options.infoFailsFirst}\n`);
   const markerPath = join(dataDir, '.gossip-safe', 'premigrated');
 
   return {
