@@ -2,10 +2,19 @@ import type { Container, EnvVar, Volume } from '../k8s/types.js';
 import type { PremigrateScriptKind } from '../profiles/types.js';
 import { imageVersion } from '../profiles/version.js';
 import { formatsEnvValue, readableFormats } from './formats.js';
-import { ENV_MARKER_DIR, ENV_SOURCE_FORMATS, ENV_SOURCE_VERSION, ENV_TARGET_FORMATS, ENV_TARGET_VERSION } from './shell.js';
+import type { NodetoolAccess } from './nodetool.js';
+import { ENV_JMX_CREDENTIALS, ENV_MARKER_DIR, ENV_NODETOOL_OPTS, ENV_SOURCE_FORMATS, ENV_SOURCE_VERSION, ENV_TARGET_FORMATS, ENV_TARGET_VERSION } from './shell.js';
 
 /** Names of every env var `premigrateRuntimeEnv` may set (the init container drops copies of them). */
-export const RUNTIME_ENV_NAMES: readonly string[] = [ENV_MARKER_DIR, ENV_SOURCE_VERSION, ENV_TARGET_VERSION, ENV_SOURCE_FORMATS, ENV_TARGET_FORMATS];
+export const RUNTIME_ENV_NAMES: readonly string[] = [
+  ENV_MARKER_DIR,
+  ENV_SOURCE_VERSION,
+  ENV_TARGET_VERSION,
+  ENV_SOURCE_FORMATS,
+  ENV_TARGET_FORMATS,
+  ENV_NODETOOL_OPTS,
+  ENV_JMX_CREDENTIALS,
+];
 
 export interface RuntimeEnvInput {
   readonly kind: PremigrateScriptKind;
@@ -17,6 +26,8 @@ export interface RuntimeEnvInput {
   readonly volumes: readonly Volume[];
   /** Volumes that outlive the pod beyond its own spec: a StatefulSet's volumeClaimTemplates. */
   readonly persistentVolumeNames: ReadonlySet<string>;
+  /** How nodetool reaches the old image's JMX (nodetoolAccess). */
+  readonly nodetool?: NodetoolAccess;
 }
 
 function trimSlash(p: string): string {
@@ -66,5 +77,8 @@ export function premigrateRuntimeEnv(input: RuntimeEnvInput): EnvVar[] {
   const targetReads = readableFormats(input.kind, target);
   if (sourceReads !== undefined) env.push({ name: ENV_SOURCE_FORMATS, value: formatsEnvValue(sourceReads) });
   if (targetReads !== undefined) env.push({ name: ENV_TARGET_FORMATS, value: formatsEnvValue(targetReads) });
+  const jvmOptions = input.nodetool?.jvmOptions ?? [];
+  if (jvmOptions.length > 0) env.push({ name: ENV_NODETOOL_OPTS, value: jvmOptions.join(' ') });
+  if (input.nodetool?.credentialEnv !== undefined) env.push({ name: ENV_JMX_CREDENTIALS, value: input.nodetool.credentialEnv.join(' ') });
   return env;
 }

@@ -8,6 +8,8 @@ import {
   ENV_START_SECONDS,
   ENV_CALL_SECONDS,
   ENV_MARKER_DIR,
+  ENV_NODETOOL_OPTS,
+  ENV_JMX_CREDENTIALS,
   ENV_POLL_SECONDS,
   ENV_SOURCE_FORMATS,
   ENV_SOURCE_VERSION,
@@ -73,6 +75,8 @@ STABLE=\${${ENV_STABLE_CHECKS}:-${DEFAULT_STABLE_CHECKS}}
 STOP_WAIT=\${${ENV_STOP_SECONDS}:-${DEFAULT_STOP_SECONDS}}
 START_WAIT=\${${ENV_START_SECONDS}:-${DEFAULT_START_SECONDS}}
 CALL_WAIT=\${${ENV_CALL_SECONDS}:-${DEFAULT_CALL_SECONDS}}
+NODETOOL_OPTS=\${${ENV_NODETOOL_OPTS}:-}
+JMX_CREDENTIALS=\${${ENV_JMX_CREDENTIALS}:-}
 POD_IP=\${POD_IP:-}
 MARKER_BASE_ENV=\${${ENV_MARKER_DIR}:-}
 SOURCE_VERSION=\${${ENV_SOURCE_VERSION}:-}
@@ -209,6 +213,50 @@ bounded() {
     rm -f "$CALL_OUT.timedout"
   fi
   return "$CALL_STATUS"
+}
+
+# The value of the env var named $1 (empty for a name that is not a plain identifier).
+env_value() {
+  case $1 in '' | [!A-Za-z_]* | *[!A-Za-z0-9_]*) return 0 ;; esac
+  eval "printf '%s' \"\${$1:-}\""
+}
+
+# nodetool as the old image needs it, like the leave hook: the JVM options the webhook found for
+# the old image (GOSSIP_SAFE_NODETOOL_OPTS), the JMX port (JMX_PORT) and the JMX credentials from
+# the env vars GOSSIP_SAFE_JMX_CREDENTIALS names (user, password file, password). Run it only in
+# the background (bounded): it execs nodetool, so the watchdog stops nodetool itself.
+nodetool_run() {
+  nr_user=
+  nr_pwf=
+  nr_pw=
+  if [ -n "$JMX_CREDENTIALS" ]; then
+    read -r nr_user_env nr_pwf_env nr_pw_env << EOF
+$JMX_CREDENTIALS
+EOF
+    nr_user=$(env_value "$nr_user_env")
+    nr_pwf=$(env_value "$nr_pwf_env")
+    nr_pw=$(env_value "$nr_pw_env")
+  fi
+  if [ -n "$nr_user" ] && [ -n "$nr_pwf" ]; then
+    set -- -u "$nr_user" -pwf "$nr_pwf" "$@"
+  elif [ -n "$nr_user" ] && [ -n "$nr_pw" ]; then
+    set -- -u "$nr_user" -pw "$nr_pw" "$@"
+  fi
+  nr_port=$(env_value JMX_PORT)
+  [ -z "$nr_port" ] || set -- -p "$nr_port" "$@"
+  # Word splitting wanted: the options are plain -Dname=value words from the webhook.
+  # shellcheck disable=SC2086
+  exec nodetool $NODETOOL_OPTS "$@"
+}
+
+# Fails at once when the last nodetool call was refused by JMX authentication: retrying cannot
+# help, and the refusal itself is the reason to show.
+fail_if_jmx_refused() {
+  fr_line=$(grep -E -m 1 'SecurityException|Authentication failed' "$CALL_OUT" 2> /dev/null | cut -c 1-400)
+  [ -n "$fr_line" ] || return 0
+  fr_names=$JMX_CREDENTIALS
+  [ -n "$fr_names" ] || fr_names="none known for this image"
+  fail "nodetool was refused by JMX authentication ($fr_line); give the main container the JMX credentials (GOSSIP_SAFE_JMX_CREDENTIALS names the env vars: $fr_names), see docs/premigration.md"
 }
 
 # Stops what this script runs in the background besides the server: a call, its watchdog, a pause.
@@ -383,7 +431,8 @@ server_rejected() {
 SELF_ID=
 SELF_ADDR=
 check_started() {
-  if ! bounded "$CALL_WAIT" nodetool info; then
+  if ! bounded "$CALL_WAIT" nodetool_run info; then
+    fail_if_jmx_refused
     if [ "$CALL_STATUS" = 124 ]; then
       GOSSIP_STATE="nodetool info did not answer within $CALL_WAIT s"
     else
@@ -409,7 +458,8 @@ check_started() {
 # nodetool info reported, is UN in nodetool status (at whatever address it broadcasts) and
 # every other listed node is UN (or there is none).
 check_gossip() {
-  if ! bounded "$CALL_WAIT" nodetool status; then
+  if ! bounded "$CALL_WAIT" nodetool_run status; then
+    fail_if_jmx_refused
     if [ "$CALL_STATUS" = 124 ]; then
       GOSSIP_STATE="nodetool status did not answer within $CALL_WAIT s"
     else
@@ -584,7 +634,7 @@ while :; do
 done
 
 log "gossip accepted this node (host ID $SELF_ID) at $SELF_ADDR (stable over $STABLE checks); draining"
-bounded "$STOP_WAIT" nodetool drain
+bounded "$STOP_WAIT" nodetool_run drain
 drain_status=$CALL_STATUS
 cat "$CALL_OUT" 2> /dev/null
 show_server_output
@@ -595,7 +645,7 @@ stop_server
 wait_exit "$STOP_WAIT" || fail "old server did not exit within $STOP_WAIT s of the stop"
 show_server_output
 log "old server exited (status $SERVER_STATUS)"
-if bounded "$CALL_WAIT" nodetool status; then
+if bounded "$CALL_WAIT" nodetool_run status; then
   fail "the server still answers nodetool after its launcher exited"
 fi
 write_marker gossip-accepted || fail "cannot write the marker $MARKER"
@@ -608,5 +658,5 @@ exit 0
  * script): tests source them to check them case by case against the TypeScript.
  */
 export function scriptFunctions(): string {
-  return `set -u\nME=${PREMIGRATE_CONTAINER}\nDATASTORE=test\nCONFIG_REJECTION=\nPOLL=1\nSTOP_WAIT=5\n${COMMON_FUNCTIONS}${EXPANSION_HELPERS}`;
+  return `set -u\nME=${PREMIGRATE_CONTAINER}\nDATASTORE=test\nCONFIG_REJECTION=\nPOLL=1\nSTOP_WAIT=5\nNODETOOL_OPTS=\nJMX_CREDENTIALS=\n${COMMON_FUNCTIONS}${EXPANSION_HELPERS}`;
 }

@@ -32,3 +32,6 @@ export const ENV_SOURCE_VERSION = 'GOSSIP_SAFE_SOURCE_VERSION';
 export const ENV_TARGET_VERSION = 'GOSSIP_SAFE_TARGET_VERSION';
 export const ENV_SOURCE_FORMATS = 'GOSSIP_SAFE_SOURCE_FORMATS';
 export const ENV_TARGET_FORMATS = 'GOSSIP_SAFE_TARGET_FORMATS';
+/** nodetool's JVM options for the old image, and the names of the env vars with its JMX credentials. */
+export const ENV_NODETOOL_OPTS = 'GOSSIP_SAFE_NODETOOL_OPTS';
+export const ENV_JMX_CREDENTIALS = 'GOSSIP_SAFE_JMX_CREDENTIALS';
