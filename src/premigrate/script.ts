@@ -61,6 +61,7 @@ export interface DatastoreParts {
 export function buildScript(parts: DatastoreParts, options: ScriptOptions): string {
   const dirs = options.dataDirs.map(shQuote).join(' ');
   const header = `#!/bin/sh
+# shellcheck disable=SC2317 # functions called only from traps and the watchdog look unreachable
 # gossip-safe pre-migration for ${parts.datastore} (generated; README: "Pre-migration init container").
 # Runs the OLD image on the pod's NEW IP until gossip has accepted the address, so that the
 # main container's new version is not a change of IP and version at once.
@@ -90,6 +91,7 @@ CONFIG_REJECTION=${shQuote(parts.configRejection)}
 # Every SSTable data file in every data directory that exists (the format guard reads them all).
 find_data_files() {
   set --
+  # shellcheck disable=SC2041 # a profile with one data directory makes a list of one
   for fd_dir in ${dirs}; do
     [ ! -d "$fd_dir" ] || set -- "$@" "$fd_dir"
   done
@@ -98,10 +100,12 @@ find_data_files() {
 }
 DATA_DIR=
 FRESH=
+# shellcheck disable=SC2041 # a profile with one data directory makes a list of one
 for dir in ${dirs}; do
   if [ -d "$dir" ] && has_data "$dir"; then DATA_DIR=$dir; FRESH=no; break; fi
 done
 if [ -z "$DATA_DIR" ]; then
+  # shellcheck disable=SC2041 # a profile with one data directory makes a list of one
   for dir in ${dirs}; do
     if [ -d "$dir" ]; then DATA_DIR=$dir; FRESH=yes; break; fi
   done
@@ -591,7 +595,7 @@ guard_formats "the old image $SOURCE" "$SOURCE_VERSION" "$SOURCE_FORMATS"
 # each external call goes to CALL_OUT.
 SERVER_LOG=$SERVER_LOG_FILE
 CALL_OUT=$MARKER_DIR/call.out
-mkdir -p "$MARKER_DIR" && : > "$SERVER_LOG" || fail "cannot write the old server's log $SERVER_LOG"
+if ! { mkdir -p "$MARKER_DIR" && : > "$SERVER_LOG"; }; then fail "cannot write the old server's log $SERVER_LOG"; fi
 log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version with client traffic off (start-up bound $START_WAIT s, then gossip timeout $TIMEOUT s; its output follows)"
 start_server "$@"
 log "old server started (pid $SERVER_PID); waiting for it to start up, then for gossip to accept this node"
