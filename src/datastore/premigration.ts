@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ANNOTATION_MIGRATE_FROM, ANNOTATION_PREMIGRATE_CONFIG_VOLUME } from '../contract.js';
 import type { Container, PodTemplateSpec, Volume } from '../k8s/types.js';
-import { markerDir } from '../premigrate/env.js';
+import { markerDir, subPathDataMount } from '../premigrate/env.js';
 import { nodetoolAccess, type NodetoolAccess } from '../premigrate/nodetool.js';
 import { parseImageRef } from '../profiles/image.js';
 import { leaveRuleFor, profileForImage } from '../profiles/profile-set.js';
@@ -29,7 +29,8 @@ export type SkipCode =
   | 'stable-broadcast'
   | 'no-persistent-volume'
   | 'mesh-redirect'
-  | 'jmx-unauthenticated';
+  | 'jmx-unauthenticated'
+  | 'data-location-unknown';
 
 /**
  * Skips that mean "pre-migration cannot or need not run here": the validating rules then warn
@@ -322,6 +323,14 @@ export function premigrationPlan(input: PremigrationInput): PremigrationPlan {
   const persistent = persistentVolumeNamesOf(volumes, input.persistentVolumeNames);
   const dir = markerDir({ main: container, dataDirs: profile.dataDirs, volumes, persistentVolumeNames: persistent });
   if (dir === undefined) {
+    const sub = subPathDataMount({ main: container, dataDirs: profile.dataDirs, volumes, persistentVolumeNames: persistent });
+    if (sub !== undefined) {
+      return skip(
+        'data-location-unknown',
+        `container "${name}" mounts persistent volume "${sub.name}" at ${sub.mountPath} with subPath "${sub.subPath}", so the ${profile.name} data is on a persistent volume in a place gossip-safe does not take as the data location, and it cannot pre-migrate it; ` +
+          `mount the volume without subPath at the data directory (${profile.dataDirs.join(' or ')}), or upgrade with a manual pre-migration step (docs/premigration.md "Data location")`,
+      );
+    }
     return skip(
       'no-persistent-volume',
       `no persistent volume (PVC, volumeClaimTemplate or hostPath) of container "${name}" holds the ${profile.name} data (${profile.dataDirs.join(', ')}); ` +

@@ -61,6 +61,23 @@ export function markerDir(input: Pick<RuntimeEnvInput, 'main' | 'dataDirs' | 'vo
 }
 
 /**
+ * A persistent volume mounted with `subPath` at, above or inside a data directory: the data lives
+ * on a persistent volume, but in a sub-directory gossip-safe does not take as the data location
+ * (issue 22: refuse rather than skip). Undefined when there is none.
+ */
+export function subPathDataMount(input: Pick<RuntimeEnvInput, 'main' | 'dataDirs' | 'volumes' | 'persistentVolumeNames'>): { readonly name: string; readonly mountPath: string; readonly subPath: string } | undefined {
+  const persistent = (name: string): boolean =>
+    input.persistentVolumeNames.has(name) || input.volumes.some((v) => v.name === name && v.persistentVolumeClaim !== undefined);
+  for (const m of input.main.volumeMounts ?? []) {
+    const expr = m['subPathExpr'];
+    const sub = m.subPath ?? (typeof expr === 'string' ? expr : '');
+    if (sub === '' || !persistent(m.name)) continue;
+    if (input.dataDirs.some((d) => isUnder(d, m.mountPath) || isUnder(m.mountPath, d))) return { name: m.name, mountPath: trimSlash(m.mountPath), subPath: sub };
+  }
+  return undefined;
+}
+
+/**
  * What the script needs to know beyond the images (DESIGN §4, §4a): where the marker goes,
  * the versions it compares, and the SSTable formats the old and the new version read.
  * Each is left out when it cannot be known; the script then says what it could not check.

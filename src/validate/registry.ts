@@ -7,6 +7,7 @@ import { noPerPodNodeName } from './rules/no-per-pod-node-name.js';
 import { repositoryChangeWithoutMigration } from './rules/repository-change-without-migration.js';
 import { migrateFromOnDowngrade } from './rules/migrate-from-on-downgrade.js';
 import { premigrateConfigVolumeUnknown } from './rules/premigrate-config-volume-unknown.js';
+import { premigrationDataLocationUnknown } from './rules/premigration-data-location-unknown.js';
 import { premigrationSkipped } from './rules/premigration-skipped.js';
 import { rollbackDuringRollout } from './rules/rollback-during-rollout.js';
 import { rolloutInProgress } from './rules/rollout-in-progress.js';
@@ -26,6 +27,7 @@ import type { Severity } from './types.js';
 export const REGISTRY = [
   rolloutInProgress,
   scaleDuringRollout,
+  premigrationDataLocationUnknown,
   versionChangeWithoutMigration,
   repositoryChangeWithoutMigration,
   majorDowngrade,

@@ -18,7 +18,7 @@ export const premigrationSkipped = defineRule({
   operations: ['CREATE', 'UPDATE'],
   profiles: 'premigration-required',
   onUpdate: 'introduced',
-  suppressedBy: ['migrate-from-on-downgrade'],
+  suppressedBy: ['migrate-from-on-downgrade', 'premigration-data-location-unknown'],
   check({ subject, template, selection, profiles, persistentVolumeNames, change }) {
     if (selection === undefined) return undefined;
     const declared = declaredSource(template);

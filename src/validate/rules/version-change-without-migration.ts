@@ -14,6 +14,7 @@ export const versionChangeWithoutMigration = defineRule({
   kinds: WORKLOADS,
   operations: ['UPDATE'],
   profiles: 'premigration-required',
+  suppressedBy: ['premigration-data-location-unknown'],
   check({ subject, template, change, selection, profiles, persistentVolumeNames }) {
     if (change === undefined || change.difference === 'none' || isDowngrade(change) || hasMigrationStep(template, change)) return undefined;
     if (selection !== undefined) {
