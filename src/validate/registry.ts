@@ -13,6 +13,7 @@ import { rollbackDuringRollout } from './rules/rollback-during-rollout.js';
 import { rolloutInProgress } from './rules/rollout-in-progress.js';
 import { scaleDuringRollout } from './rules/scale-during-rollout.js';
 import { skippedMajor } from './rules/skipped-major.js';
+import { stalePremigrateInitContainer } from './rules/stale-premigrate-init-container.js';
 import { unknownVersionChange } from './rules/unknown-version-change.js';
 import { versionChangeWithoutMigration } from './rules/version-change-without-migration.js';
 import type { Rule } from './rule.js';
@@ -28,6 +29,7 @@ export const REGISTRY = [
   rolloutInProgress,
   scaleDuringRollout,
   premigrationDataLocationUnknown,
+  stalePremigrateInitContainer,
   versionChangeWithoutMigration,
   repositoryChangeWithoutMigration,
   majorDowngrade,
