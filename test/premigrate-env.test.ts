@@ -45,11 +45,11 @@ describe('readableFormats: the SSTable format table', () => {
     ['5.0.4', 'oa'],
     ['5.1', 'oa'],
   ])('%s reads big up to %s', (version, big) => {
-    expect(readableFormats('cassandra', parseTagVersion(version))?.big).toBe(big);
+    expect(readableFormats('cassandra', parseTagVersion(version))?.big.newest).toBe(big);
   });
 
   test('5.0 reads bti; 4.1 does not; 2.0 and ScyllaDB have no row', () => {
-    expect(readableFormats('cassandra', parseTagVersion('5.0.2'))?.bti).toBe('da');
+    expect(readableFormats('cassandra', parseTagVersion('5.0.2'))?.bti?.newest).toBe('da');
     expect(readableFormats('cassandra', parseTagVersion('4.1.5'))?.bti).toBeUndefined();
     expect(readableFormats('cassandra', parseTagVersion('2.0.17'))).toBeUndefined();
     expect(readableFormats('scylla', parseTagVersion('5.4.0'))).toBeUndefined();
@@ -69,7 +69,7 @@ test('premigrateRuntimeEnv: versions parsed from the images, formats from the ta
     { name: 'GOSSIP_SAFE_MARKER_DIR', value: '/var/lib/cassandra' },
     { name: 'GOSSIP_SAFE_SOURCE_VERSION', value: '4.1.5' },
     { name: 'GOSSIP_SAFE_TARGET_VERSION', value: '5.0.5' },
-    { name: 'GOSSIP_SAFE_SOURCE_FORMATS', value: 'big:nb' },
-    { name: 'GOSSIP_SAFE_TARGET_FORMATS', value: 'big:oa bti:da' },
+    { name: 'GOSSIP_SAFE_SOURCE_FORMATS', value: 'big:ma..nb' },
+    { name: 'GOSSIP_SAFE_TARGET_FORMATS', value: 'big:ma..oa bti:da..da' },
   ]);
 });

@@ -7,7 +7,7 @@ import type { LeaveRule, Profile, ProfileSet } from '../profiles/types.js';
  * The words of the container's command line: command and args, each also split on whitespace
  * and quotes, so a flag inside a `sh -c` script (`exec consul agent -server ...`) counts too.
  */
-function commandWords(container: Container): string[] {
+export function commandWords(container: Container): string[] {
   return [...(container.command ?? []), ...(container.args ?? [])].flatMap((a) => a.split(/[\s"';]+/).filter((w) => w !== ''));
 }
 
@@ -45,7 +45,7 @@ const JMX_AUTHENTICATE = /com\.sun\.management\.jmxremote\.authenticate=true/;
  * the JVM with `-Dcom.sun.management.jmxremote.authenticate=true` (JVM_OPTS, JVM_EXTRA_OPTS,
  * JAVA_TOOL_OPTIONS, or the command line).
  */
-function jmxAuthEvidence(container: Container, words: readonly string[]): string | undefined {
+export function jmxAuthEvidence(container: Container, words: readonly string[]): string | undefined {
   for (const e of container.env ?? []) {
     if (e.name === 'LOCAL_JMX' && e.value?.trim().toLowerCase() === 'no') return 'LOCAL_JMX=no';
     if (e.value != null && JMX_AUTHENTICATE.test(e.value)) return `${e.name} has com.sun.management.jmxremote.authenticate=true`;

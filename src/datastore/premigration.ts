@@ -2,8 +2,10 @@ import { isIP } from 'node:net';
 import { ANNOTATION_MIGRATE_FROM, ANNOTATION_PREMIGRATE_CONFIG_VOLUME } from '../contract.js';
 import type { Container, PodTemplateSpec, Volume } from '../k8s/types.js';
 import { markerDir } from '../premigrate/env.js';
+import type { NodetoolAccess } from '../premigrate/env.js';
+import { nodetoolAccess } from './nodetool.js';
 import { parseImageRef } from '../profiles/image.js';
-import { profileForImage } from '../profiles/profile-set.js';
+import { leaveRuleFor, profileForImage } from '../profiles/profile-set.js';
 import type { PremigrateScriptKind, Profile, ProfileSet } from '../profiles/types.js';
 import { compareVersions, imageVersion } from '../profiles/version.js';
 import { sameVersion } from './identity.js';
@@ -28,13 +30,14 @@ export type SkipCode =
   | 'unsupported-image'
   | 'stable-broadcast'
   | 'no-persistent-volume'
-  | 'mesh-redirect';
+  | 'mesh-redirect'
+  | 'jmx-unauthenticated';
 
 /**
  * Skips that mean "pre-migration cannot or need not run here": the validating rules then warn
  * (`premigration-skipped`) instead of demanding a migration step that would never come.
  */
-export const CANNOT_PREMIGRATE: ReadonlySet<SkipCode> = new Set(['unsupported-image', 'stable-broadcast', 'no-persistent-volume', 'mesh-redirect']);
+export const CANNOT_PREMIGRATE: ReadonlySet<SkipCode> = new Set(['unsupported-image', 'stable-broadcast', 'no-persistent-volume', 'mesh-redirect', 'jmx-unauthenticated']);
 
 /** The config directory the init container takes from a volume (`premigrate-config-volume`). */
 export interface ConfigOverride {
@@ -54,6 +57,8 @@ export interface PremigrationInject {
   readonly configProblem?: string;
   /** Mesh annotations to set on the pod (merged values), when a mesh will inject later. */
   readonly meshAnnotations: Readonly<Record<string, string>>;
+  /** How the script's nodetool reaches the old image's JMX. */
+  readonly nodetool: NodetoolAccess;
 }
 
 export interface PremigrationSkip {
@@ -316,6 +321,9 @@ export function premigrationPlan(input: PremigrationInput): PremigrationPlan {
     );
   }
 
+  const access = nodetoolAccess(container, leaveRuleFor(input.profiles, profile, from));
+  if ('cannot' in access) return skip('jmx-unauthenticated', access.cannot);
+
   const annotations = template.metadata?.annotations ?? {};
   const ports = MESH_PORTS[kind];
   const redirect = redirectingInit(template);
@@ -350,6 +358,7 @@ export function premigrationPlan(input: PremigrationInput): PremigrationPlan {
     ...(config === undefined ? {} : { config }),
     ...(configProblem === undefined ? {} : { configProblem }),
     meshAnnotations,
+    nodetool: access.access,
   };
 }
 

@@ -123,6 +123,7 @@ export const premigrateStep: InjectionStep = ({ template, container, profile, ct
     dataDirs: profile.dataDirs,
     volumes: template.spec.volumes ?? [],
     persistentVolumeNames: plan.persistentVolumeNames,
+    nodetool: plan.nodetool,
   });
   template.spec.initContainers = [...existing, premigrateContainer(container, from, script, timeout.seconds, runtimeEnv, plan.config)];
   report.injected.push(PREMIGRATE_INJECTED);

@@ -39,7 +39,7 @@ start_server() {
 
 stop_server() {
   log "nodetool stopdaemon"
-  run_bounded nodetool stopdaemon || log "nodetool stopdaemon returned non-zero (usual: the server closes the connection as it exits)"
+  bounded "$CALL_WAIT" nodetool_run stopdaemon || log "nodetool stopdaemon returned status $CALL_STATUS (usual: the server closes the connection as it exits; 124: no answer within $CALL_WAIT s)"
 }
 `,
   configRejection: 'Invalid yaml|ConfigurationException|Fatal configuration error',

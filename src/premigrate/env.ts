@@ -2,10 +2,32 @@ import type { Container, EnvVar, Volume } from '../k8s/types.js';
 import type { PremigrateScriptKind } from '../profiles/types.js';
 import { imageVersion } from '../profiles/version.js';
 import { formatsEnvValue, readableFormats } from './formats.js';
-import { ENV_MARKER_DIR, ENV_SOURCE_FORMATS, ENV_SOURCE_VERSION, ENV_TARGET_FORMATS, ENV_TARGET_VERSION } from './shell.js';
+import { ENV_JMX_CREDENTIALS, ENV_MARKER_DIR, ENV_NODETOOL_OPTS, ENV_SOURCE_FORMATS, ENV_SOURCE_VERSION, ENV_TARGET_FORMATS, ENV_TARGET_VERSION } from './shell.js';
 
 /** Names of every env var `premigrateRuntimeEnv` may set (the init container drops copies of them). */
-export const RUNTIME_ENV_NAMES: readonly string[] = [ENV_MARKER_DIR, ENV_SOURCE_VERSION, ENV_TARGET_VERSION, ENV_SOURCE_FORMATS, ENV_TARGET_FORMATS];
+export const RUNTIME_ENV_NAMES: readonly string[] = [
+  ENV_MARKER_DIR,
+  ENV_SOURCE_VERSION,
+  ENV_TARGET_VERSION,
+  ENV_SOURCE_FORMATS,
+  ENV_TARGET_FORMATS,
+  ENV_NODETOOL_OPTS,
+  ENV_JMX_CREDENTIALS,
+];
+
+/**
+ * How the pre-migration script reaches the OLD image's JMX with nodetool: as the leave hook for
+ * that image does (src/datastore/leave.ts), with the same JVM options (such as
+ * `-Dcom.sun.jndi.rmiURLParsing=legacy` for Cassandra before 3.0.27, 3.11.13 and 4.0.4 on newer
+ * JDKs) and the same JMX credential env vars, read by the script at run time so no secret enters
+ * the pod spec. docs/premigration.md "JMX credentials".
+ */
+export interface NodetoolAccess {
+  /** `-D...` options for nodetool's JVM (GOSSIP_SAFE_NODETOOL_OPTS). */
+  readonly jvmOptions: readonly string[];
+  /** Names of the env vars holding the user, the password file and the password (GOSSIP_SAFE_JMX_CREDENTIALS). */
+  readonly credentialEnv?: readonly [username: string, passwordFile: string, password: string];
+}
 
 export interface RuntimeEnvInput {
   readonly kind: PremigrateScriptKind;
@@ -17,6 +39,8 @@ export interface RuntimeEnvInput {
   readonly volumes: readonly Volume[];
   /** Volumes that outlive the pod beyond its own spec: a StatefulSet's volumeClaimTemplates. */
   readonly persistentVolumeNames: ReadonlySet<string>;
+  /** How nodetool reaches the old image's JMX (nodetoolAccess). */
+  readonly nodetool?: NodetoolAccess;
 }
 
 function trimSlash(p: string): string {
@@ -67,5 +91,8 @@ export function premigrateRuntimeEnv(input: RuntimeEnvInput): EnvVar[] {
   const targetReads = readableFormats(input.kind, target);
   if (sourceReads !== undefined) env.push({ name: ENV_SOURCE_FORMATS, value: formatsEnvValue(sourceReads) });
   if (targetReads !== undefined) env.push({ name: ENV_TARGET_FORMATS, value: formatsEnvValue(targetReads) });
+  const jvmOptions = input.nodetool?.jvmOptions ?? [];
+  if (jvmOptions.length > 0) env.push({ name: ENV_NODETOOL_OPTS, value: jvmOptions.join(' ') });
+  if (input.nodetool?.credentialEnv !== undefined) env.push({ name: ENV_JMX_CREDENTIALS, value: input.nodetool.credentialEnv.join(' ') });
   return env;
 }

@@ -3,7 +3,13 @@ import {
   DEFAULT_POLL_SECONDS,
   DEFAULT_STABLE_CHECKS,
   DEFAULT_STOP_SECONDS,
+  DEFAULT_START_SECONDS,
+  DEFAULT_CALL_SECONDS,
+  ENV_START_SECONDS,
+  ENV_CALL_SECONDS,
   ENV_MARKER_DIR,
+  ENV_NODETOOL_OPTS,
+  ENV_JMX_CREDENTIALS,
   ENV_POLL_SECONDS,
   ENV_SOURCE_FORMATS,
   ENV_SOURCE_VERSION,
@@ -55,6 +61,7 @@ export interface DatastoreParts {
 export function buildScript(parts: DatastoreParts, options: ScriptOptions): string {
   const dirs = options.dataDirs.map(shQuote).join(' ');
   const header = `#!/bin/sh
+# shellcheck disable=SC2317 # functions called only from traps and the watchdog look unreachable
 # gossip-safe pre-migration for ${parts.datastore} (generated; README: "Pre-migration init container").
 # Runs the OLD image on the pod's NEW IP until gossip has accepted the address, so that the
 # main container's new version is not a change of IP and version at once.
@@ -67,6 +74,10 @@ TIMEOUT=\${${ENV_PREMIGRATE_TIMEOUT}:-${options.timeoutSeconds}}
 POLL=\${${ENV_POLL_SECONDS}:-${DEFAULT_POLL_SECONDS}}
 STABLE=\${${ENV_STABLE_CHECKS}:-${DEFAULT_STABLE_CHECKS}}
 STOP_WAIT=\${${ENV_STOP_SECONDS}:-${DEFAULT_STOP_SECONDS}}
+START_WAIT=\${${ENV_START_SECONDS}:-${DEFAULT_START_SECONDS}}
+CALL_WAIT=\${${ENV_CALL_SECONDS}:-${DEFAULT_CALL_SECONDS}}
+NODETOOL_OPTS=\${${ENV_NODETOOL_OPTS}:-}
+JMX_CREDENTIALS=\${${ENV_JMX_CREDENTIALS}:-}
 POD_IP=\${POD_IP:-}
 MARKER_BASE_ENV=\${${ENV_MARKER_DIR}:-}
 SOURCE_VERSION=\${${ENV_SOURCE_VERSION}:-}
@@ -77,12 +88,24 @@ DATASTORE=${shQuote(parts.datastore)}
 CONFIG_REJECTION=${shQuote(parts.configRejection)}
 `;
   const chooseDataDir = `
+# Every SSTable data file in every data directory that exists (the format guard reads them all).
+find_data_files() {
+  set --
+  # shellcheck disable=SC2041 # a profile with one data directory makes a list of one
+  for fd_dir in ${dirs}; do
+    [ ! -d "$fd_dir" ] || set -- "$@" "$fd_dir"
+  done
+  [ "$#" -gt 0 ] || return 0
+  find "$@" \\( -name snapshots -o -name backups \\) -prune -o -type f -name '*-Data.db' -print 2> /dev/null
+}
 DATA_DIR=
 FRESH=
+# shellcheck disable=SC2041 # a profile with one data directory makes a list of one
 for dir in ${dirs}; do
   if [ -d "$dir" ] && has_data "$dir"; then DATA_DIR=$dir; FRESH=no; break; fi
 done
 if [ -z "$DATA_DIR" ]; then
+  # shellcheck disable=SC2041 # a profile with one data directory makes a list of one
   for dir in ${dirs}; do
     if [ -d "$dir" ]; then DATA_DIR=$dir; FRESH=yes; break; fi
   done
@@ -97,7 +120,7 @@ if [ -n "$MARKER_BASE_ENV" ]; then
 fi
 MARKER_DIR=$MARKER_BASE/${MARKER_PATH.slice(0, MARKER_PATH.lastIndexOf('/'))}
 MARKER=$MARKER_BASE/${MARKER_PATH}
-SERVER_LOG=$MARKER_DIR/old-server.log
+SERVER_LOG_FILE=$MARKER_DIR/old-server.log
 `;
   return [header, COMMON_FUNCTIONS, EXPANSION_HELPERS, parts.functions, CHECKS, chooseDataDir, FLOW].join('');
 }
@@ -106,6 +129,11 @@ const COMMON_FUNCTIONS = String.raw`
 SERVER_PID=
 SERVER_STATUS=
 GOSSIP_STATE=
+CALL_PID=
+DOG_PID=
+PAUSE_PID=
+CALL_OUT=
+CALL_STATUS=0
 
 log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$ME" "$*"; }
 now() { date +%s; }
@@ -113,6 +141,7 @@ config_error() { log "configuration error: $*; exiting with status 2"; exit 2; }
 
 # Ends the run with a failure: stops the old server if it runs and never touches the marker.
 fail() {
+  stop_helpers
   show_server_output
   log "FAILED: $*"
   stop_hard
@@ -124,6 +153,7 @@ fail() {
 on_signal() {
   trap - TERM INT
   log "received SIG$1"
+  stop_helpers
   stop_hard
   log "exiting with status 143, marker not written"
   exit 143
@@ -143,9 +173,105 @@ alive() {
   return 0
 }
 
-# Runs a command bounded by STOP_WAIT seconds when coreutils' timeout is there.
-run_bounded() {
-  if command -v timeout > /dev/null 2>&1; then timeout "$STOP_WAIT" "$@"; else "$@"; fi
+# Sleeps $1 seconds in the background and waits for it, so that a TERM is handled at once
+# (a trap runs only after a foreground command ends, but interrupts a wait).
+pause() {
+  sleep "$1" &
+  PAUSE_PID=$!
+  wait "$PAUSE_PID" 2> /dev/null
+  PAUSE_PID=
+}
+
+# Runs an external command bounded by $1 seconds: TERM at the bound, KILL 5 s later. Its output
+# goes to $CALL_OUT, its status to CALL_STATUS (124 when the bound was hit). The command runs in
+# the background and is waited for, so that a TERM to this script is handled at once (on_signal
+# stops it). The watchdog counts whole seconds and is ended with KILL: it needs no trap, and
+# leaves at most a one-second sleep behind.
+bounded() {
+  b_secs=$1
+  shift
+  rm -f "$CALL_OUT.timedout"
+  "$@" > "$CALL_OUT" 2>&1 &
+  CALL_PID=$!
+  (
+    trap - TERM INT
+    b_n=0
+    while [ "$b_n" -lt "$b_secs" ]; do
+      sleep 1
+      b_n=$((b_n + 1))
+    done
+    : > "$CALL_OUT.timedout"
+    kill -TERM "$CALL_PID" 2> /dev/null
+    sleep 5
+    kill -KILL "$CALL_PID" 2> /dev/null
+  ) > /dev/null 2>&1 &
+  DOG_PID=$!
+  wait "$CALL_PID"
+  CALL_STATUS=$?
+  CALL_PID=
+  kill -KILL "$DOG_PID" 2> /dev/null
+  wait "$DOG_PID" 2> /dev/null
+  DOG_PID=
+  if [ -f "$CALL_OUT.timedout" ]; then
+    CALL_STATUS=124
+    rm -f "$CALL_OUT.timedout"
+  fi
+  return "$CALL_STATUS"
+}
+
+# The value of the env var named $1 (empty for a name that is not a plain identifier).
+env_value() {
+  case $1 in '' | [!A-Za-z_]* | *[!A-Za-z0-9_]*) return 0 ;; esac
+  eval "printf '%s' \"\${$1:-}\""
+}
+
+# nodetool as the old image needs it, like the leave hook: the JVM options the webhook found for
+# the old image (GOSSIP_SAFE_NODETOOL_OPTS), the JMX port (JMX_PORT) and the JMX credentials from
+# the env vars GOSSIP_SAFE_JMX_CREDENTIALS names (user, password file, password). Run it only in
+# the background (bounded): it execs nodetool, so the watchdog stops nodetool itself.
+nodetool_run() {
+  nr_user=
+  nr_pwf=
+  nr_pw=
+  if [ -n "$JMX_CREDENTIALS" ]; then
+    read -r nr_user_env nr_pwf_env nr_pw_env << EOF
+$JMX_CREDENTIALS
+EOF
+    nr_user=$(env_value "$nr_user_env")
+    nr_pwf=$(env_value "$nr_pwf_env")
+    nr_pw=$(env_value "$nr_pw_env")
+  fi
+  if [ -n "$nr_user" ] && [ -n "$nr_pwf" ]; then
+    set -- -u "$nr_user" -pwf "$nr_pwf" "$@"
+  elif [ -n "$nr_user" ] && [ -n "$nr_pw" ]; then
+    set -- -u "$nr_user" -pw "$nr_pw" "$@"
+  fi
+  nr_port=$(env_value JMX_PORT)
+  [ -z "$nr_port" ] || set -- -p "$nr_port" "$@"
+  # Word splitting wanted: the options are plain -Dname=value words from the webhook.
+  # shellcheck disable=SC2086
+  exec nodetool $NODETOOL_OPTS "$@"
+}
+
+# Fails at once when the last nodetool call was refused by JMX authentication: retrying cannot
+# help, and the refusal itself is the reason to show.
+fail_if_jmx_refused() {
+  fr_line=$(grep -E -m 1 'SecurityException|Authentication failed' "$CALL_OUT" 2> /dev/null | cut -c 1-400)
+  [ -n "$fr_line" ] || return 0
+  fr_names=$JMX_CREDENTIALS
+  [ -n "$fr_names" ] || fr_names="none known for this image"
+  fail "nodetool was refused by JMX authentication ($fr_line); give the main container the JMX credentials (GOSSIP_SAFE_JMX_CREDENTIALS names the env vars: $fr_names), see docs/premigration.md"
+}
+
+# Stops what this script runs in the background besides the server: a call, its watchdog, a pause.
+stop_helpers() {
+  [ -z "$DOG_PID" ] || kill -KILL "$DOG_PID" 2> /dev/null
+  for sh_pid in "$CALL_PID" "$PAUSE_PID"; do
+    [ -z "$sh_pid" ] || kill -TERM "$sh_pid" 2> /dev/null
+  done
+  CALL_PID=
+  DOG_PID=
+  PAUSE_PID=
 }
 
 # Waits up to $1 seconds for the old server to exit; records its status.
@@ -153,7 +279,8 @@ wait_exit() {
   wait_end=$(($(now) + $1))
   while alive "$SERVER_PID"; do
     [ "$(now)" -lt "$wait_end" ] || return 1
-    sleep "$POLL"
+    # At most a second between looks, whatever the poll interval: a stop must not wait a poll.
+    case $POLL in 0.* | .*) pause "$POLL" ;; *) pause 1 ;; esac
   done
   if [ -n "$SERVER_PID" ]; then
     wait "$SERVER_PID" 2> /dev/null
@@ -197,15 +324,6 @@ write_marker() {
   return 1
 }
 
-# A version with trailing ".0" parts removed, so that 4.1 and 4.1.0 compare equal.
-version_norm() {
-  vn=$1
-  while :; do
-    case $vn in *.0) vn=$(printf '%s' "$vn" | sed 's/\.0$//') ;; *) break ;; esac
-  done
-  printf '%s\n' "$vn"
-}
-
 # Whether two images are the same version: the same reference, or the same numeric version
 # (cassandra:4.1.3, mirror.example/library/cassandra:4.1.3-jammy and ...@sha256:... are).
 # $1 image, $2 its version, $3 image, $4 its version.
@@ -213,42 +331,70 @@ same_version() {
   [ "$1" != "$3" ] || return 0
   case $2 in '' | *[!0-9.]*) return 1 ;; esac
   case $4 in '' | *[!0-9.]*) return 1 ;; esac
-  [ "$(version_norm "$2")" = "$(version_norm "$4")" ]
+  [ "$(version_cmp "$2" "$4")" = 0 ]
 }
 
-# The newest SSTable format of each family on disk, one line each: family version file.
+# The oldest and the newest SSTable format of each family on disk, one line each:
+# "oldest|newest family version file". Every data directory is scanned (find_data_files).
 # <version>-<generation>-<big|bti>-Data.db, and the legacy <ks>-<table>-<version>-<gen>-Data.db.
 # Snapshots and backups are not loaded at start and do not count.
 disk_formats() {
-  find "$DATA_DIR" \( -name snapshots -o -name backups \) -prune -o -type f -name '*-Data.db' -print 2> /dev/null |
+  find_data_files |
     awk '{
       n = split($0, path, "/"); f = path[n]; sub(/-Data\.db$/, "", f); k = split(f, p, "-")
       if (p[k] == "big" || p[k] == "bti") { fam = p[k]; ver = (k >= 3) ? p[k - 2] : "" } else { fam = "big"; ver = (k >= 2) ? p[k - 1] : "" }
       if (ver !~ /^[a-z][a-z]$/) next
-      if (!(fam in best) || ver > best[fam]) { best[fam] = ver; file[fam] = $0 }
-    } END { for (fam in best) print fam, best[fam], file[fam] }'
+      if (!(fam in hi) || ver > hi[fam]) { hi[fam] = ver; hifile[fam] = $0 }
+      if (!(fam in lo) || ver < lo[fam]) { lo[fam] = ver; lofile[fam] = $0 }
+    } END { for (fam in hi) { print "newest", fam, hi[fam], hifile[fam]; print "oldest", fam, lo[fam], lofile[fam] } }'
 }
 
-# Refuses to go on when an SSTable format on disk is newer than what an image reads.
-# $1: which image ("the old image cassandra:4.1.3"), $2: its version, $3: what it reads
-# ("big:nb" or "big:oa bti:da"), empty when unknown.
+# Orders two SSTable format versions as Cassandra does (plain string order): prints -1, 0 or 1.
+format_cmp() {
+  if [ "$1" = "$2" ]; then echo 0
+  elif [ "$(printf '%s\n%s\n' "$1" "$2" | LC_ALL=C sort | head -n 1)" = "$1" ]; then echo -1
+  else echo 1
+  fi
+}
+
+# Orders two dotted numeric versions, a missing part counting as 0 (4.1 = 4.1.0): -1, 0 or 1.
+version_cmp() {
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    na = split(a, x, "."); nb = split(b, y, "."); n = (na > nb) ? na : nb
+    for (i = 1; i <= n; i++) {
+      p = (i <= na) ? x[i] + 0 : 0; q = (i <= nb) ? y[i] + 0 : 0
+      if (p < q) { print -1; exit }
+      if (p > q) { print 1; exit }
+    }
+    print 0
+  }'
+}
+
+# Refuses to go on when an image cannot read a format on disk: newer than the newest it reads,
+# or older than the oldest. $1: which image ("the old image cassandra:4.1.3"), $2: its version,
+# $3: what it reads ("big:ma..nb" or "big:ma..oa bti:da..da"), empty when unknown.
 guard_formats() {
   [ -n "$ON_DISK" ] || return 0
   if [ -z "$3" ]; then
     log "cannot check the SSTable format on disk against $1: no format table for version '$2'"
     return 0
   fi
-  while read -r g_fam g_ver g_file; do
+  while read -r g_end g_fam g_ver g_file; do
     [ -n "$g_fam" ] || continue
-    g_reads=
+    g_range=
     for g_r in $3; do
-      case $g_r in "$g_fam":*) g_reads=$(printf '%s' "$g_r" | cut -d: -f2) ;; esac
+      case $g_r in "$g_fam":*) g_range=$(printf '%s' "$g_r" | cut -d: -f2) ;; esac
     done
-    if [ -z "$g_reads" ]; then
+    if [ -z "$g_range" ]; then
       fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), which $DATASTORE $2 ($1) does not read at all; it must not start on this data"
     fi
-    if [ "$(printf '%s\n%s\n' "$g_ver" "$g_reads" | LC_ALL=C sort | tail -n 1)" != "$g_reads" ]; then
-      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), newer than $DATASTORE $2 ($1) reads ($g_fam up to $g_reads); it must not start on this data"
+    g_oldest=$(printf '%s' "$g_range" | sed 's/[.][.].*//')
+    g_newest=$(printf '%s' "$g_range" | sed 's/.*[.][.]//')
+    if [ "$g_end" = newest ] && [ "$(format_cmp "$g_ver" "$g_newest")" = 1 ]; then
+      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), newer than $DATASTORE $2 ($1) reads ($g_fam up to $g_newest); it must not start on this data"
+    fi
+    if [ "$g_end" = oldest ] && [ -n "$g_oldest" ] && [ "$(format_cmp "$g_ver" "$g_oldest")" = -1 ]; then
+      fail "REFUSED: the data holds SSTable format $g_fam $g_ver ($g_file), older than $DATASTORE $2 ($1) reads ($g_fam from $g_oldest); it must not start on this data: rewrite it first with nodetool upgradesstables on a release that reads both"
     fi
   done << EOF
 $ON_DISK
@@ -283,28 +429,49 @@ server_rejected() {
   [ -n "$REJECTED" ]
 }
 
-# One look at gossip. Sets GOSSIP_STATE; true when this node, known by the host ID that
-# nodetool info reports, is UN in nodetool status (at whatever address it broadcasts) and
-# every other listed node is UN (or there is none).
+# One look at start-up. Sets GOSSIP_STATE; true once nodetool info answers with this node's host
+# ID (SELF_ID) and does not say that gossip is still inactive: the JVM is up and the commit log
+# replayed. Until then the start-up bound applies, after it the gossip timeout.
 SELF_ID=
 SELF_ADDR=
-check_gossip() {
-  if [ -z "$SELF_ID" ]; then
-    if ! info_out=$(nodetool info 2>&1); then
+check_started() {
+  if ! bounded "$CALL_WAIT" nodetool_run info; then
+    fail_if_jmx_refused
+    if [ "$CALL_STATUS" = 124 ]; then
+      GOSSIP_STATE="nodetool info did not answer within $CALL_WAIT s"
+    else
       GOSSIP_STATE="nodetool does not answer yet"
-      return 1
     fi
-    SELF_ID=$(printf '%s\n' "$info_out" | sed -n 's/^ID[[:space:]]*:[[:space:]]*\([0-9A-Fa-f-]*\).*/\1/p' | head -n 1)
-    if [ -z "$SELF_ID" ]; then
-      GOSSIP_STATE="nodetool info shows no host ID yet"
-      return 1
-    fi
-    log "this node's host ID is $SELF_ID"
-  fi
-  if ! status_out=$(nodetool status 2>&1); then
-    GOSSIP_STATE="nodetool status does not answer yet"
     return 1
   fi
+  cs_id=$(sed -n 's/^ID[[:space:]]*:[[:space:]]*\([0-9A-Fa-f-]*\).*/\1/p' "$CALL_OUT" | head -n 1)
+  if [ -z "$cs_id" ]; then
+    GOSSIP_STATE="nodetool info shows no host ID yet"
+    return 1
+  fi
+  if grep -Eiq '^Gossip active[[:space:]]*:[[:space:]]*false' "$CALL_OUT"; then
+    GOSSIP_STATE="the old server is starting (gossip not active yet)"
+    return 1
+  fi
+  SELF_ID=$cs_id
+  log "this node's host ID is $SELF_ID"
+  return 0
+}
+
+# One look at gossip. Sets GOSSIP_STATE; true when this node, known by the host ID that
+# nodetool info reported, is UN in nodetool status (at whatever address it broadcasts) and
+# every other listed node is UN (or there is none).
+check_gossip() {
+  if ! bounded "$CALL_WAIT" nodetool_run status; then
+    fail_if_jmx_refused
+    if [ "$CALL_STATUS" = 124 ]; then
+      GOSSIP_STATE="nodetool status did not answer within $CALL_WAIT s"
+    else
+      GOSSIP_STATE="nodetool status does not answer yet"
+    fi
+    return 1
+  fi
+  status_out=$(cat "$CALL_OUT")
   self_state=
   peers=0
   not_up=
@@ -367,8 +534,8 @@ ip_canon() {
 image_version() {
   iv_ref=\${1%%@*}
   case \${iv_ref##*/} in *:*) iv_tag=\${iv_ref##*:} ;; *) iv_tag=latest ;; esac
-  iv_version=\${iv_tag#v}
-  iv_version=\${iv_version%%[!0-9.]*}
+  # As the webhook reads a tag: an optional v, up to four numbers, then only a flavour suffix.
+  iv_version=$(printf '%s\\n' "$iv_tag" | sed -n 's/^v\\{0,1\\}\\([0-9][0-9]*\\(\\.[0-9][0-9]*\\)\\{0,3\\}\\)\\([-+_.][0-9A-Za-z.+_-]*\\)\\{0,1\\}$/\\1/p')
   if [ -n "$iv_version" ]; then echo "$iv_version"; else echo "$iv_tag"; fi
 }
 `;
@@ -379,18 +546,25 @@ is_count "$TIMEOUT" || config_error "timeout must be a whole number of seconds, 
 is_interval "$POLL" || config_error "poll interval must be a number of seconds, got '$POLL'"
 is_count "$STABLE" || config_error "stable check count must be a whole number, got '$STABLE'"
 is_count "$STOP_WAIT" || config_error "stop wait must be a whole number of seconds, got '$STOP_WAIT'"
+is_count "$START_WAIT" || config_error "start-up bound (GOSSIP_SAFE_START_SECONDS) must be a whole number of seconds, got '$START_WAIT'"
+is_count "$CALL_WAIT" || config_error "call bound (GOSSIP_SAFE_CALL_SECONDS) must be a whole number of seconds, got '$CALL_WAIT'"
 [ -n "$TARGET_VERSION" ] || TARGET_VERSION=$(image_version "$TARGET")
 [ -z "$SOURCE" ] || [ -n "$SOURCE_VERSION" ] || SOURCE_VERSION=$(image_version "$SOURCE")
 `;
 
 const FLOW = String.raw`
-ON_DISK=
-if [ "$FRESH" = no ]; then
-  ON_DISK=$(disk_formats)
-  if [ -n "$ON_DISK" ]; then log "newest SSTable formats on disk: $(printf '%s\n' "$ON_DISK" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"; fi
-  # The new version starts right after this container: it must read what is on disk.
-  guard_formats "the new image $TARGET" "$TARGET_VERSION" "$TARGET_FORMATS"
+# Every data directory is scanned, whichever one holds the node's data: SSTables anywhere in
+# them mean the node is not fresh, and each of them must be readable by what starts next.
+ON_DISK=$(disk_formats)
+if [ -n "$ON_DISK" ]; then
+  log "SSTable formats on disk (oldest..newest): $(printf '%s\n' "$ON_DISK" | awk '$1 == "oldest" { lo[$2] = $3 } $1 == "newest" { hi[$2] = $3 } END { s = ""; for (f in hi) s = s (s == "" ? "" : ", ") f " " lo[f] ".." hi[f]; printf "%s", s }')"
+  if [ "$FRESH" = yes ]; then
+    log "SSTables found outside the data and commitlog directories of $DATA_DIR: not a fresh node"
+    FRESH=no
+  fi
 fi
+# The new version starts right after this container: it must read what is on disk.
+guard_formats "the new image $TARGET" "$TARGET_VERSION" "$TARGET_FORMATS"
 marked=
 marked_version=
 if [ -f "$MARKER" ]; then
@@ -417,11 +591,16 @@ fi
 # The guard that holds without any marker: the old version must read every format on disk.
 guard_formats "the old image $SOURCE" "$SOURCE_VERSION" "$SOURCE_FORMATS"
 
-mkdir -p "$MARKER_DIR" && : > "$SERVER_LOG" || fail "cannot write the old server's log $SERVER_LOG"
-log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version with client traffic off (timeout $TIMEOUT s; its output follows)"
+# From here on this run's own server log is shown (never a previous run's), and the output of
+# each external call goes to CALL_OUT.
+SERVER_LOG=$SERVER_LOG_FILE
+CALL_OUT=$MARKER_DIR/call.out
+if ! { mkdir -p "$MARKER_DIR" && : > "$SERVER_LOG"; }; then fail "cannot write the old server's log $SERVER_LOG"; fi
+log "node has data in $DATA_DIR and no marker for $TARGET; starting the old version with client traffic off (start-up bound $START_WAIT s, then gossip timeout $TIMEOUT s; its output follows)"
 start_server "$@"
-log "old server started (pid $SERVER_PID); waiting for gossip to accept this node"
-deadline=$(($(now) + TIMEOUT))
+log "old server started (pid $SERVER_PID); waiting for it to start up, then for gossip to accept this node"
+start_deadline=$(($(now) + START_WAIT))
+deadline=
 stable=0
 last_state=
 while :; do
@@ -440,30 +619,48 @@ while :; do
     if server_rejected; then fail "the old server rejected its configuration (exit status $early_status): $REJECTED"; fi
     fail "old server exited early (status $early_status) before gossip accepted this node"
   fi
-  if check_gossip; then stable=$((stable + 1)); else stable=0; fi
+  # Start-up first (its own bound), then the gossip timeout, counted from the end of start-up.
+  if [ -z "$SELF_ID" ] && check_started; then deadline=$(($(now) + TIMEOUT)); fi
+  if [ -n "$SELF_ID" ]; then
+    if check_gossip; then stable=$((stable + 1)); else stable=0; fi
+  fi
   if [ "$GOSSIP_STATE" != "$last_state" ]; then
     log "$GOSSIP_STATE"
     last_state=$GOSSIP_STATE
   fi
   [ "$stable" -lt "$STABLE" ] || break
-  [ "$(now)" -lt "$deadline" ] || fail "timed out after $TIMEOUT s waiting for gossip to accept this node (last state: $GOSSIP_STATE)"
-  sleep "$POLL"
+  if [ -z "$SELF_ID" ]; then
+    [ "$(now)" -lt "$start_deadline" ] || fail "timed out after $START_WAIT s waiting for the old server to start (JVM start and commit-log replay; ${ENV_START_SECONDS}) (last state: $GOSSIP_STATE)"
+  else
+    [ "$(now)" -lt "$deadline" ] || fail "timed out after $TIMEOUT s waiting for gossip to accept this node (last state: $GOSSIP_STATE)"
+  fi
+  pause "$POLL"
 done
 
 log "gossip accepted this node (host ID $SELF_ID) at $SELF_ADDR (stable over $STABLE checks); draining"
-run_bounded nodetool drain
-drain_status=$?
+bounded "$STOP_WAIT" nodetool_run drain
+drain_status=$CALL_STATUS
+cat "$CALL_OUT" 2> /dev/null
 show_server_output
+[ "$drain_status" -ne 124 ] || fail "nodetool drain did not finish within $STOP_WAIT s (${ENV_STOP_SECONDS})"
 [ "$drain_status" -eq 0 ] || fail "nodetool drain failed (status $drain_status)"
 log "drained; stopping the old server"
 stop_server
 wait_exit "$STOP_WAIT" || fail "old server did not exit within $STOP_WAIT s of the stop"
 show_server_output
 log "old server exited (status $SERVER_STATUS)"
-if nodetool status > /dev/null 2>&1; then
+if bounded "$CALL_WAIT" nodetool_run status; then
   fail "the server still answers nodetool after its launcher exited"
 fi
 write_marker gossip-accepted || fail "cannot write the marker $MARKER"
 log "marker written ($MARKER names $TARGET); exiting 0 so the main container starts the new version"
 exit 0
 `;
+
+/**
+ * The script's shared shell functions without its flow (what `buildScript` puts in every
+ * script): tests source them to check them case by case against the TypeScript.
+ */
+export function scriptFunctions(): string {
+  return `set -u\nME=${PREMIGRATE_CONTAINER}\nDATASTORE=test\nCONFIG_REJECTION=\nPOLL=1\nSTOP_WAIT=5\nNODETOOL_OPTS=\nJMX_CREDENTIALS=\n${COMMON_FUNCTIONS}${EXPANSION_HELPERS}`;
+}

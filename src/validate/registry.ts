@@ -17,6 +17,7 @@ import { skippedMajor } from './rules/skipped-major.js';
 import { riskyVersionChange } from './rules/risky-version-change.js';
 import { unsupportedDowngrade } from './rules/unsupported-downgrade.js';
 import { unsupportedUpgrade } from './rules/unsupported-upgrade.js';
+import { stalePremigrateInitContainer } from './rules/stale-premigrate-init-container.js';
 import { unknownVersionChange } from './rules/unknown-version-change.js';
 import { versionChangeWithoutMigration } from './rules/version-change-without-migration.js';
 import type { Rule } from './rule.js';
@@ -31,6 +32,7 @@ import type { Severity } from './types.js';
 export const REGISTRY = [
   rolloutInProgress,
   scaleDuringRollout,
+  stalePremigrateInitContainer,
   versionChangeWithoutMigration,
   repositoryChangeWithoutMigration,
   unsupportedUpgrade,

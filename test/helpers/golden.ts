@@ -17,3 +17,15 @@ export function expectGolden(name: string, actual: unknown): void {
   if (!existsSync(file)) throw new Error(`golden file ${name} is missing; run with UPDATE_GOLDEN=1 and review it`);
   expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
+
+/** A golden text file (a generated script): compared byte for byte; UPDATE_GOLDEN=1 rewrites it. */
+export function expectGoldenText(name: string, actual: string): void {
+  const file = join(TEST_DIR, 'golden', name);
+  if (process.env['UPDATE_GOLDEN'] === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  if (!existsSync(file)) throw new Error(`golden file ${name} is missing; run with UPDATE_GOLDEN=1 and review it`);
+  expect(actual).toBe(readFileSync(file, 'utf8'));
+}

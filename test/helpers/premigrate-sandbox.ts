@@ -19,6 +19,8 @@ export interface Sandbox {
   readonly bin: string;
   readonly state: string;
   calls(): string[];
+  /** The arguments of every nodetool call, one line each. */
+  nodetoolArgs(): string[];
   marker(): string | undefined;
   run(script: string, options?: RunOptions): Promise<RunResult>;
   cleanup(): void;
@@ -96,6 +98,29 @@ exec "$@"
 
 const NODETOOL_STUB = `#!/bin/sh
 S=$STUB_STATE
+# Every call's options, then the sub-command: -D... JVM options, -p port, -u user, -pw/-pwf.
+echo "$*" >> "$S/nodetool-args.log"
+auth=
+while [ "$#" -gt 0 ]; do
+  case $1 in
+  -D*) shift ;;
+  -p | -h) shift 2 ;;
+  -u) auth="$auth user=$2"; shift 2 ;;
+  -pw | -pwf) auth="$auth $1=$2"; shift 2 ;;
+  *) break ;;
+  esac
+done
+# JMX authentication on (LOCAL_JMX=no): refused without a user and a password (file).
+if [ -f "$S/require-auth" ] && [ -f "$S/running" ] && [ "$auth" != " $(cat "$S/require-auth")" ]; then
+  echo "nodetool: Failed to connect to '127.0.0.1:7199' - SecurityException: 'Authentication failed! Credentials required'." >&2
+  exit 1
+fi
+# A hung call (a JMX that accepts and never answers): runs until the sandbox is removed.
+if [ -f "$S/hang-$1" ]; then
+  echo "nodetool $1 hangs" >> "$S/calls.log"
+  while [ -d "$S" ]; do sleep 0.1; done
+  exit 1
+fi
 case $1 in
 status)
   if [ ! -f "$S/running" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
@@ -105,6 +130,12 @@ status)
   ;;
 info)
   if [ ! -f "$S/running" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
+  # A slow start (JVM start, commit-log replay): JMX refuses the first N info calls.
+  if [ -f "$S/info-fails" ]; then
+    k=$(($(cat "$S/info.count" 2> /dev/null || echo 0) + 1))
+    echo "$k" > "$S/info.count"
+    if [ "$k" -le "$(cat "$S/info-fails")" ]; then echo "nodetool: Failed to connect to '127.0.0.1:7199'" >&2; exit 1; fi
+  fi
   echo "ID                     : $STUB_HOST_ID"
   echo "Gossip active          : true"
   ;;
@@ -161,6 +192,12 @@ export interface SandboxOptions {
   readonly serverDiesEarly?: boolean;
   /** The server prints these lines (its config rejection) at start; then exits 3, or runs on. */
   readonly rejectConfig?: { readonly lines: string; readonly exit: boolean };
+  /** nodetool sub-commands that hang (never answer) until the sandbox is removed. */
+  readonly hang?: readonly string[];
+  /** `nodetool info` fails this many times while the server runs (a slow start). */
+  readonly infoFailsFirst?: number;
+  /** JMX authentication on: nodetool answers only with exactly these options (`user=u -pwf=/f`). */
+  readonly requireAuth?: string;
 }
 
 export function createSandbox(options: SandboxOptions): Sandbox {
@@ -179,6 +216,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     writeFileSync(join(state, 'reject-config'), `${options.rejectConfig.lines}\n`);
     if (options.rejectConfig.exit) writeFileSync(join(state, 'reject-and-exit'), '');
   }
+  if (options.requireAuth !== undefined) writeFileSync(join(state, 'require-auth'), `${options.requireAuth}\n`);
+  for (const sub of options.hang ?? []) writeFileSync(join(state, `hang-${sub}`), '');
+  if (options.infoFailsFirst !== undefined) writeFileSync(join(state, 'info-fails'), `${options.infoFailsFirst}\n`);
   const markerPath = join(dataDir, '.gossip-safe', 'premigrated');
 
   return {
@@ -187,6 +227,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     bin,
     state,
     calls: () => readFileSync(join(state, 'calls.log'), 'utf8').split('\n').filter((l) => l !== ''),
+    nodetoolArgs: () => (existsSync(join(state, 'nodetool-args.log')) ? readFileSync(join(state, 'nodetool-args.log'), 'utf8').split('\n').filter((l) => l !== '') : []),
     marker: () => (existsSync(markerPath) ? readFileSync(markerPath, 'utf8') : undefined),
     run: (script, runOptions = {}) => runScript(script, { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, STUB_STATE: state, STUB_MARKER: markerPath, STUB_HOST_ID: SELF_HOST_ID }, runOptions),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
