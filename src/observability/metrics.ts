@@ -100,6 +100,7 @@ export class WebhookMetrics {
   readonly ruleDecisions: Counter<'webhook' | 'rule' | 'decision'>;
   readonly badRequests: Counter<'status'>;
   readonly certificateExpiry: Gauge;
+  readonly certificateReloadErrors: Counter;
 
   constructor(options: { processMetrics?: boolean; clusterWorker?: boolean } = {}) {
     const registry = options.clusterWorker === true ? new ClusterWorkerRegistry() : new Registry();
@@ -141,6 +142,11 @@ export class WebhookMetrics {
       registers: [registry],
       // Summed over `serve --workers N` would be wrong: every worker serves the same files.
       aggregator: 'min',
+    });
+    this.certificateReloadErrors = new Counter({
+      name: 'gossip_safe_certificate_reload_errors_total',
+      help: 'Reloads of the serving certificate files that failed (unreadable, malformed, or key and certificate not a pair); the previous certificate stays in use.',
+      registers: [registry],
     });
     const buildInfo = new Gauge({
       name: 'gossip_safe_build_info',

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { WebhookMetrics } from '../../src/observability/metrics.js';
 import { GOSSIP_SAFE_VERSION } from '../../src/version.js';
 import { startTestWebhook, type TestWebhook } from '../helpers/webhook-server.js';
@@ -64,5 +64,22 @@ describe('the serving certificate', () => {
     const text = (await webhook.client.send('GET', '/metrics')).text;
     expect(text).toMatch(/^# TYPE gossip_safe_certificate_expiry_timestamp_seconds gauge$/m);
     expect(text).toContain(`gossip_safe_certificate_expiry_timestamp_seconds ${notAfter}\n`);
+  });
+
+  test('a failed reload is counted (and the previous certificate stays)', async () => {
+    const value = async (): Promise<number> => {
+      const m = /^gossip_safe_certificate_reload_errors_total (\d+)$/m.exec((await webhook.client.send('GET', '/metrics')).text);
+      return m === null ? Number.NaN : Number(m[1]);
+    };
+    expect(await value()).toBe(0);
+    const good = readFileSync(webhook.certs.certFile, 'utf8');
+    writeFileSync(webhook.certs.certFile, '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!((await value()) >= 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await value()).toBeGreaterThanOrEqual(1);
+    } finally {
+      writeFileSync(webhook.certs.certFile, good);
+    }
   });
 });
