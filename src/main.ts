@@ -3,6 +3,7 @@ import { EXIT } from './cli/exit-codes.js';
 import { UsageError } from './errors.js';
 import { ProfileConfigError } from './profiles/config.js';
 import { GOSSIP_SAFE_VERSION } from './version.js';
+import type { CompletionCommand } from './cli/completion.js';
 
 interface LoadedCommand {
   readonly help: string;
@@ -82,8 +83,8 @@ async function helpOf(name: string): Promise<string> {
   return (await command.load()).help;
 }
 
-/** Option values completion offers, by long option name. */
-async function completionCommands() {
+/** What completion offers: every command with the options its help lists, and fixed option values. */
+async function completionCommands(): Promise<CompletionCommand[]> {
   const { optionsFromHelp } = await import('./cli/completion.js');
   const { OUTPUT_FORMATS } = await import('./cli/check-report.js');
   const { AUDIT_OUTPUT_FORMATS } = await import('./audit/report.js');
@@ -128,12 +129,13 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     if (rest.length > 1) throw new UsageError('completion: give one shell: bash, zsh or fish');
     const shell = rest[0];
-    const script = completionScript(shell, PROGRAM(), shell === 'bash' || shell === 'zsh' || shell === 'fish' ? await completionCommands() : []);
+    // For the gossip-safe executable; kubectl completes its plugins by its own mechanism.
+    const script = completionScript(shell, 'gossip-safe', shell === 'bash' || shell === 'zsh' || shell === 'fish' ? await completionCommands() : []);
     process.stdout.write(script);
     return 0;
   }
   const command = COMMANDS[name];
-  if (command === undefined) throw new UsageError(`unknown command "${name}"; run "${PROGRAM()} --help"`);
+  if (command === undefined) throw new UsageError(`unknown command "${name}"; run "gossip-safe --help"`);
   const loaded = await command.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(loaded.help);

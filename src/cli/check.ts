@@ -44,8 +44,14 @@ Examples:
 
 ${EXIT_CODES_HELP}`;
 
-function objectsOf(sources: readonly ManifestSource[]): ManifestObject[] {
-  return sources.flatMap((s) => parseManifest(s).documents.flatMap((d) => d.objects));
+function objectsOf(sources: readonly ManifestSource[], label: string): ManifestObject[] {
+  const progress = createProgress(`gossip-safe check: reading ${label}`, 'files', sources.length);
+  const objects = sources.flatMap((s, i) => {
+    progress.tick(i);
+    return parseManifest(s).documents.flatMap((d) => d.objects);
+  });
+  progress.done();
+  return objects;
 }
 
 function countLabel(objects: readonly ManifestObject[], sources: readonly ManifestSource[]): string {
@@ -78,8 +84,8 @@ export async function runCheck(argv: readonly string[]): Promise<number> {
       ? { label: paths.includes('-') && onDisk.length === 0 ? 'stdin' : 'working tree', sources: readDiskSources(paths) }
       : await readRefOrPath(values.head, paths, '--head');
   const base = await readRefOrPath(values.base, onDisk.length === 0 ? ['.'] : onDisk, '--base');
-  const headObjects = objectsOf(head.sources);
-  const baseObjects = objectsOf(base.sources);
+  const headObjects = objectsOf(head.sources, 'the head');
+  const baseObjects = objectsOf(base.sources, 'the base');
   process.stderr.write(
     `gossip-safe check: base ${base.label}: ${countLabel(baseObjects, base.sources)}; head ${head.label}: ${countLabel(headObjects, head.sources)}\n`,
   );
