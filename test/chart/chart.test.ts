@@ -38,7 +38,7 @@ const FULL: Record<string, unknown> = {
   metrics: { serviceMonitor: { enabled: true, labels: { release: 'prom' } }, podMonitor: { enabled: true, interval: '1m' } },
   alerts: { enabled: true, labels: { release: 'prom' }, gossipHealthExamples: true },
   dashboards: { enabled: true, namespace: 'monitoring', labels: { team: 'platform' }, annotations: { grafana_folder: 'Platform' } },
-  audit: { clusterRole: true },
+  audit: { clusterRole: true, cronJob: { enabled: true } },
   namespace: { create: true },
 };
 
