@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { Agent, request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
+import { parseBenchArgs } from './args.js';
 import { ensureDevCertificates } from '../src/tls/dev-certs.js';
 import { BODY_NAMES, loadBodies, PROJECT_DIR, type BodyName } from './fixtures.js';
 import type { InProcessResults } from './in-process.js';
@@ -21,25 +22,24 @@ import { stressPod, stressRequest } from './stress-pod.js';
  * 127.0.0.1, driven by autocannon from this process. Every load is bounded in requests and in
  * time. Prints one table; writes bench/results.json.
  */
-const { values: opts } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '4' },
-    seconds: { type: 'string', default: '4' },
-    connections: { type: 'string', default: '10' },
-    profile: { type: 'boolean', default: false },
-    out: { type: 'string', default: join(PROJECT_DIR, 'bench', 'results.json') },
-    /** Another checkout (built: its dist/main.js), measured in the same rounds as `baseline`. */
-    baseline: { type: 'string' },
-  },
-});
+const parsed = parseBenchArgs(process.argv.slice(2));
+if (parsed.kind === 'help') {
+  process.stdout.write(parsed.text);
+  process.exit(0);
+}
+if (parsed.kind === 'error') {
+  process.stderr.write(`${parsed.message}\n`);
+  process.exit(64);
+}
+const opts = parsed;
 const BASELINE_MAIN = opts.baseline === undefined ? undefined : join(opts.baseline, 'dist', 'main.js');
 if (BASELINE_MAIN !== undefined && !existsSync(BASELINE_MAIN)) {
   process.stderr.write(`bench: --baseline ${opts.baseline}: ${BASELINE_MAIN} does not exist; run \`npm ci && npm run build\` there first\n`);
   process.exit(2);
 }
-const ROUNDS = Number(opts.rounds);
-const SECONDS = Number(opts.seconds);
-const CONNECTIONS = Number(opts.connections);
+const ROUNDS = opts.rounds;
+const SECONDS = opts.seconds;
+const CONNECTIONS = opts.connections;
 /** Requests cap for a saturating run: far above what 2 cores can answer in SECONDS. */
 const MAX_SATURATING = 60_000 * SECONDS;
 const FIXED_RATE = 1000;

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { GOSSIP_SAFE_VERSION } from '../version.js';
 import type { AuditFinding, AuditResult, AuditedObject, NamespaceAudit } from './audit.js';
 
-export const AUDIT_OUTPUT_FORMATS = ['text', 'json', 'policyreport'] as const;
+export const AUDIT_OUTPUT_FORMATS = ['text', 'json', 'yaml', 'policyreport'] as const;
 export type AuditOutputFormat = (typeof AUDIT_OUTPUT_FORMATS)[number];
 
 /** The PolicyReport each audited namespace gets (one per namespace, replaced on each run). */
@@ -124,6 +124,9 @@ export function formatAudit(result: AuditResult, format: AuditOutputFormat, scop
   switch (format) {
     case 'json':
       return `${JSON.stringify({ scope, ...result }, null, 2)}\n`;
+    case 'yaml':
+      // Through JSON first: the YAML is exactly the -o json document.
+      return stringify(JSON.parse(JSON.stringify({ scope, ...result })), { lineWidth: 0 });
     case 'policyreport':
       return policyReports(result, now)
         .map((r) => `---\n${stringify(r, { lineWidth: 0 })}`)

@@ -3,7 +3,7 @@ import { AUDIT_OUTPUT_FORMATS, formatAudit, policyReports } from '../audit/repor
 import { createAuditClusterApi, POLICY_REPORT_GROUP, POLICY_REPORT_VERSION } from '../kube/audit-cluster.js';
 import { ClusterAccessError, loadKubeConfig } from '../kube/kubeconfig.js';
 import { InputError } from '../errors.js';
-import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, oneOf, parseCommandArgs } from './options.js';
 import { UsageError } from '../errors.js';
 
@@ -25,7 +25,7 @@ workload (StatefulSet, Deployment, DaemonSet) and pod in the selected namespaces
 Options:
   -n, --namespace NS       audit this namespace (default: the context's namespace, else default)
   -A, --all-namespaces     audit every namespace
-  -o, --output FORMAT      text, json or policyreport (PolicyReport YAML, wgpolicyk8s.io/v1alpha2,
+  -o, --output FORMAT      text, json, yaml or policyreport (PolicyReport YAML, wgpolicyk8s.io/v1alpha2,
                            one per namespace, as Kyverno writes them) (default text)
       --write-reports      also create or update those PolicyReports (named gossip-safe-audit)
                            in the cluster; needs the PolicyReport CRD, else exit 3
@@ -43,10 +43,11 @@ Examples:
   kubectl gossip-safe audit -n cassandra-prod -o json
   gossip-safe audit -A --write-reports && kubectl get policyreports -A
 
-Exit codes are the same as check's: 2 when there is an error (a workload the enforce webhook
-would deny now, a stuck pre-migration), 1 for warnings with --fail-on-warn, 3 when the cluster
-cannot be read or --write-reports finds no PolicyReport CRD.
-${EXIT_CODES_HELP}`;
+${exitCodesHelp(['clean', 'warnings', 'denied', 'input', 'usage', 'software'], '0   no error finding (warnings do not count without --fail-on-warn)', {
+  warnings: '1   only warnings, and --fail-on-warn was given',
+  denied: '2   at least one error finding: a workload the enforce webhook would deny now, a stuck pre-migration',
+  input: '3   the cluster cannot be read (kubeconfig, connection, permissions), a bad --config, or\n      --write-reports finds no PolicyReport CRD',
+})}`;
 
 /** `gossip-safe audit`. */
 export async function runAudit(argv: readonly string[], now: () => Date = () => new Date()): Promise<number> {
@@ -80,7 +81,7 @@ export async function runAudit(argv: readonly string[], now: () => Date = () => 
       );
     }
     const [namespaces, pods, workloads] = await Promise.all([api.namespaces(namespace), api.pods(namespace), api.workloads(namespace)]);
-    process.stderr.write(`gossip-safe audit: ${api.server}, ${scope}: ${workloads.length} workloads, ${pods.length} pods\n`);
+    process.stderr.write(`gossip-safe audit: ${api.server}, ${scope}: ${workloads.length} workload${workloads.length === 1 ? '' : 's'}, ${pods.length} pod${pods.length === 1 ? '' : 's'}\n`);
     const at = now();
     const result = audit({ namespaces, pods, workloads }, profiles, at);
     process.stdout.write(formatAudit(result, output, scope, at));

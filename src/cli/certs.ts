@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CertsResult, CertsTarget } from '../tls/bootstrap.js';
 import { DEFAULT_PLAN } from '../tls/cert-plan.js';
 import { UsageError } from '../errors.js';
+import { parseArgsProblem } from './options.js';
 
 export const CERTS_HELP = `Usage: gossip-safe certs [options]
 
@@ -92,7 +93,7 @@ export function parseCertsConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       strict: true,
     }));
   } catch (err) {
-    throw new UsageError(`certs: ${(err as Error).message}`);
+    throw new UsageError(`certs: ${parseArgsProblem(err)}; see "gossip-safe certs --help"`);
   }
   const namespace = values.namespace ?? defaultNamespace(env);
   const ipAddresses = values['ip-address'] ?? [];

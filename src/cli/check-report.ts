@@ -1,9 +1,10 @@
 import { RULES } from '../validate/index.js';
+import { stringify } from 'yaml';
 import type { ValidationMode } from '../validate/types.js';
 import { GOSSIP_SAFE_VERSION } from '../version.js';
 import { MUTATION_WARNING_RULE, type CheckedObject } from '../offline/check-pair.js';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'sarif', 'github'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'yaml', 'junit', 'sarif', 'github'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Everything a report needs: the verdicts and how they were obtained. */
@@ -53,8 +54,9 @@ function text(report: CheckReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function json(report: CheckReport): string {
-  const body = {
+/** The document of -o json and -o yaml. */
+function document(report: CheckReport): unknown {
+  return {
     mode: report.mode,
     base: report.base,
     head: report.head,
@@ -75,7 +77,6 @@ function json(report: CheckReport): string {
       ...(report.assumeInjection ? { injected: r.injected } : {}),
     })),
   };
-  return `${JSON.stringify(body, null, 2)}\n`;
 }
 
 function xmlEscape(s: string): string {
@@ -171,7 +172,7 @@ function github(report: CheckReport): string {
     for (const w of r.warnings) lines.push(`::warning ${where},${title}::${escapeData(w)}`);
   }
   const s = summarize(report.results);
-  lines.push(`gossip-safe check (${report.mode}): ${s.objects} objects, ${s.denied} denied, ${s.warned} with warnings`);
+  lines.push(`gossip-safe check (${report.mode}): ${s.objects} object${s.objects === 1 ? '' : 's'}, ${s.denied} denied, ${s.warned} with warnings`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -180,7 +181,10 @@ export function formatReport(report: CheckReport, format: OutputFormat): string 
     case 'text':
       return text(report);
     case 'json':
-      return json(report);
+      return `${JSON.stringify(document(report), null, 2)}\n`;
+    case 'yaml':
+      // Through JSON first: the YAML is exactly the -o json document.
+      return stringify(JSON.parse(JSON.stringify(document(report))), { lineWidth: 0 });
     case 'junit':
       return junit(report);
     case 'sarif':

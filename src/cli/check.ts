@@ -5,6 +5,7 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { parseManifest, type ManifestObject, type ManifestSource } from '../offline/manifests.js';
 import { describeObject, pairObjects } from '../offline/objects.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, oneOf, parseCommandArgs, parseMode } from './options.js';
+import { createProgress } from './progress.js';
 import { readDiskSources, readRefOrPath } from './sources.js';
 import { UsageError } from '../errors.js';
 
@@ -27,7 +28,7 @@ Options:
   --mode enforce|warn    the webhook entry to mirror (default enforce); warn never denies
   --assume-injection     take namespaces as opted in (gossip-safe.io/inject=enabled): apply
                          the mutating webhook first, as the cluster does before validating
-  -o, --output FORMAT    text, json, junit, sarif or github (default text)
+  -o, --output FORMAT    text, json, yaml, junit, sarif or github (default text)
   --fail-on-warn         exit 1 when there are warnings but no denial
   -n, --namespace NS     namespace of objects that set none (default: default)
 ${CONFIG_HELP}
@@ -43,8 +44,14 @@ Examples:
 
 ${EXIT_CODES_HELP}`;
 
-function objectsOf(sources: readonly ManifestSource[]): ManifestObject[] {
-  return sources.flatMap((s) => parseManifest(s).documents.flatMap((d) => d.objects));
+function objectsOf(sources: readonly ManifestSource[], label: string): ManifestObject[] {
+  const progress = createProgress(`gossip-safe check: reading ${label}`, 'files', sources.length);
+  const objects = sources.flatMap((s, i) => {
+    progress.tick(i);
+    return parseManifest(s).documents.flatMap((d) => d.objects);
+  });
+  progress.done();
+  return objects;
 }
 
 function countLabel(objects: readonly ManifestObject[], sources: readonly ManifestSource[]): string {
@@ -77,8 +84,8 @@ export async function runCheck(argv: readonly string[]): Promise<number> {
       ? { label: paths.includes('-') && onDisk.length === 0 ? 'stdin' : 'working tree', sources: readDiskSources(paths) }
       : await readRefOrPath(values.head, paths, '--head');
   const base = await readRefOrPath(values.base, onDisk.length === 0 ? ['.'] : onDisk, '--base');
-  const headObjects = objectsOf(head.sources);
-  const baseObjects = objectsOf(base.sources);
+  const headObjects = objectsOf(head.sources, 'the head');
+  const baseObjects = objectsOf(base.sources, 'the base');
   process.stderr.write(
     `gossip-safe check: base ${base.label}: ${countLabel(baseObjects, base.sources)}; head ${head.label}: ${countLabel(headObjects, head.sources)}\n`,
   );
@@ -89,7 +96,12 @@ export async function runCheck(argv: readonly string[]): Promise<number> {
 
   const endpoints = createEndpoints({ profiles });
   const assumeInjection = values['assume-injection'] === true;
-  const results = pairs.map((pair) => checkPair(pair, { mode, assumeInjection, defaultNamespace, profiles, endpoints }));
+  const progress = createProgress('gossip-safe check', 'objects', pairs.length);
+  const results = pairs.map((pair, i) => {
+    progress.tick(i);
+    return checkPair(pair, { mode, assumeInjection, defaultNamespace, profiles, endpoints });
+  });
+  progress.done();
   const failOnWarn = values['fail-on-warn'] === true;
   process.stdout.write(formatReport({ mode, base: base.label, head: head.label, assumeInjection, failOnWarn, results }, output));
 

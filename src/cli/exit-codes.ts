@@ -28,9 +28,17 @@ const EXIT_LINES: Readonly<Record<keyof typeof EXIT, string>> = {
   software: '70  a bug in gossip-safe (the stack trace is printed)',
 };
 
-/** The "Exit codes:" section of a command's help, listing only the codes that command returns. */
-export function exitCodesHelp(codes: readonly (keyof typeof EXIT)[], clean = EXIT_LINES.clean): string {
-  return `Exit codes:\n${codes.map((c) => `  ${c === 'clean' ? clean : EXIT_LINES[c]}`).join('\n')}\n`;
+/**
+ * The "Exit codes:" section of a command's help, listing only the codes that command returns.
+ * `clean` replaces the line of code 0; `lines` any other line, for a command whose codes mean
+ * something of its own (audit's 2 and 3).
+ */
+export function exitCodesHelp(
+  codes: readonly (keyof typeof EXIT)[],
+  clean = EXIT_LINES.clean,
+  lines: Partial<Readonly<Record<keyof typeof EXIT, string>>> = {},
+): string {
+  return `Exit codes:\n${codes.map((c) => `  ${c === 'clean' ? clean : (lines[c] ?? EXIT_LINES[c])}`).join('\n')}\n`;
 }
 
 /** Every exit code (check returns them all). */

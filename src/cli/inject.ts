@@ -5,6 +5,7 @@ import { injectObject } from '../offline/injection.js';
 import { parseManifest, type ManifestObject } from '../offline/manifests.js';
 import { describeObject, objectKey, setPath } from '../offline/objects.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadCliProfiles, parseCommandArgs } from './options.js';
+import { createProgress } from './progress.js';
 import { renderManifest } from './render.js';
 import { readDiskSources, readRefOrPath, STDIN_NAME } from './sources.js';
 import { UsageError } from '../errors.js';
@@ -88,9 +89,12 @@ export async function runInject(argv: readonly string[]): Promise<number> {
   }
 
   const outputs: string[] = [];
+  const progress = createProgress('gossip-safe inject', 'documents', manifests.reduce((n, m) => n + m.documents.length, 0));
+  let seen = 0;
   for (const manifest of manifests) {
     const replacements = new Map<number, unknown>();
     manifest.documents.forEach((document, index) => {
+      progress.tick(seen++);
       let value = document.value;
       for (const o of document.objects) {
         const old = o.object.metadata?.name === undefined ? undefined : baseByKey.get(objectKey(o.object, namespace));
@@ -117,6 +121,7 @@ export async function runInject(argv: readonly string[]): Promise<number> {
       outputs.push(text);
     }
   }
+  progress.done();
   if (!inPlace) process.stdout.write(joinStreams(outputs));
   return EXIT.clean;
 }

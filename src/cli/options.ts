@@ -12,8 +12,24 @@ export function parseCommandArgs<O extends Options>(command: string, argv: reado
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message}`);
+    throw new UsageError(`${command}: ${parseArgsProblem(err)}; see "gossip-safe ${command} --help"`);
   }
+}
+
+/**
+ * parseArgs' error as a short phrase: its own messages are long and suggest `--` (which these
+ * commands never need). Falls back to its message for an error code it may add later.
+ */
+export function parseArgsProblem(err: unknown): string {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(err);
+  const quoted = /'([^' ]+)/.exec(text)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) return `unknown option ${quoted}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
+    return text.includes('argument missing') ? `${quoted} needs a value` : `${quoted} takes no value`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted !== undefined) return `unexpected argument "${quoted}"`;
+  return text.split('\n')[0] ?? text;
 }
 
 /** The option shared by every offline command: the same profiles file the webhook mounts. */

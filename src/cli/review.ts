@@ -30,7 +30,7 @@ The response is printed as JSON on stdout. Exit code 0 when the response allows 
 ${exitCodesHelp(['clean', 'denied', 'input', 'usage', 'software'], '0   the response allows the request')}`;
 
 /** `gossip-safe review`: one recorded request in, the webhook's response out. */
-export async function runReview(argv: readonly string[], readStdin: () => string = () => readFileSync(0, 'utf8')): Promise<number> {
+export async function runReview(argv: readonly string[], readStdin: () => Buffer = () => readFileSync(0)): Promise<number> {
   const { values, positionals } = parseCommandArgs('review', argv, {
     validate: { type: 'boolean' },
     mode: { type: 'string' },
@@ -42,13 +42,16 @@ export async function runReview(argv: readonly string[], readStdin: () => string
   const file = positionals[0] ?? '-';
   const name = file === '-' ? '<stdin>' : file;
 
-  let text: string;
+  let data: Buffer;
   try {
-    text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+    data = file === '-' ? readStdin() : readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new InputError(`${name}: is a directory; give one AdmissionReview JSON file`);
     throw new InputError(`${name}: cannot read: ${code === 'ENOENT' ? 'no such file or directory' : (code ?? String(err))}`);
   }
+  const text = textOf(data);
+  if (text === undefined) throw new InputError(`${name}: binary data, not JSON; give an AdmissionReview JSON file`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -72,4 +75,19 @@ export async function runReview(argv: readonly string[], readStdin: () => string
   const response = encodeResponse(review, endpoint.handle(review.request));
   process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
   return response.response.allowed ? EXIT.clean : EXIT.denied;
+}
+
+/**
+ * The input as text, or undefined when it is binary: not UTF-8, or holding control characters
+ * JSON never contains outside strings (where they must be escaped). Error messages then never
+ * echo raw bytes to the terminal.
+ */
+function textOf(data: Buffer): string | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    return undefined;
+  }
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text) ? undefined : text;
 }

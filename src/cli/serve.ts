@@ -14,6 +14,7 @@ import { runClusterPrimary } from './serve-cluster.js';
 import { defaultCertsTarget, defaultNamespace, describeCertsResult, runCertsOnce } from './certs.js';
 import { createEndpoints } from '../webhook/endpoints.js';
 import { UsageError } from '../errors.js';
+import { parseArgsProblem } from './options.js';
 
 export const SERVE_HELP = `Usage: gossip-safe serve [options]
 
@@ -92,7 +93,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       strict: true,
     });
   } catch (err) {
-    throw new UsageError(`serve: ${(err as Error).message}`);
+    throw new UsageError(`serve: ${parseArgsProblem(err)}; see "gossip-safe serve --help"`);
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1 || (positionals.length === 1 && values['dev-certs'] !== true)) {

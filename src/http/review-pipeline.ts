@@ -180,25 +180,39 @@ export function createReviewPipeline(options: ReviewPipelineOptions): ReviewPipe
     const object = request.object as { metadata?: { name?: unknown; generateName?: unknown } } | undefined;
     const meta = typeof object === 'object' && object !== null && typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {};
     const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-    logger.info(
-      {
-        uid: request.uid,
-        webhook: endpoint.name,
-        kind: request.kind.kind,
-        operation: request.operation,
-        namespace: request.namespace,
-        name: str(request.name) ?? str(meta.name),
-        generateName: str(meta.generateName),
-        dryRun: request.dryRun === true ? true : undefined,
-        decision,
-        profile: outcome.profile,
-        injected: outcome.injected !== undefined && outcome.injected.length > 0 ? outcome.injected : undefined,
-        rules: outcome.rules !== undefined && outcome.rules.length > 0 ? outcome.rules : undefined,
-        warnings: outcome.warnings !== undefined && outcome.warnings.length > 0 ? outcome.warnings.length : undefined,
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-      },
-      'admission',
-    );
+    // The object, on every line about it: kind, namespace/name.
+    const about = {
+      uid: request.uid,
+      webhook: endpoint.name,
+      kind: request.kind.kind,
+      operation: request.operation,
+      namespace: request.namespace,
+      name: str(request.name) ?? str(meta.name),
+      generateName: str(meta.generateName),
+      dryRun: request.dryRun === true ? true : undefined,
+    };
+    const rules = outcome.rules !== undefined && outcome.rules.length > 0 ? outcome.rules : undefined;
+    const warnings = outcome.warnings ?? [];
+    // Levels (docs/operations.md, Logs): a denial at warn, with its message; each warning at
+    // warn on a line of its own; an injection or a warned review at info; a review that passes
+    // through unchanged at debug.
+    const line = {
+      ...about,
+      decision,
+      profile: outcome.profile,
+      injected: outcome.injected !== undefined && outcome.injected.length > 0 ? outcome.injected : undefined,
+      rules,
+      warnings: warnings.length > 0 ? warnings.length : undefined,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+    };
+    if (decision === 'denied') {
+      logger.warn({ ...line, message: outcome.status?.message }, 'admission denied');
+    } else if (decision === 'allowed') {
+      logger.debug(line, 'admission');
+    } else {
+      logger.info(line, 'admission');
+    }
+    for (const warning of warnings) logger.warn({ ...about, rules, warning }, 'admission warning');
   };
 
   return {

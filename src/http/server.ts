@@ -63,11 +63,14 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
 
+  options.metrics.setServingCertificate(tls.pair.cert);
   const onChange = (pair: KeyPair): void => {
     server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+    options.metrics.setServingCertificate(pair.cert);
     logger.info({ certFile: tls.certFile }, 'serving certificate reloaded');
   };
   const onError = (err: unknown): void => {
+    options.metrics.certificateReloadErrors.inc();
     logger.warn({ certFile: tls.certFile, reason: String(err) }, 'certificate reload skipped; keeping the previous one');
   };
   tls.on('change', onChange);

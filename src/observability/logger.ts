@@ -16,12 +16,19 @@ export interface LoggerOptions {
 }
 
 /**
- * JSON lines on stdout (or the given stream), one object per event. Level from LOG_LEVEL;
- * tests pass level "silent" or a stream to capture.
+ * JSON lines on stdout (or the given stream), one object per event, the level by name. Level
+ * from LOG_LEVEL; tests pass level "silent" or a stream to capture. What each level carries:
+ * docs/operations.md, Logs.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env['LOG_LEVEL'] ?? 'info';
-  const opts = { level, base: { service: 'gossip-safe', ...options.base }, timestamp: pino.stdTimeFunctions.isoTime };
+  const opts = {
+    level,
+    base: { service: 'gossip-safe', ...options.base },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // "level":"info", not pino's "level":30: what log pipelines and people filter on.
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
   if (options.destination !== undefined) return pino(opts, options.destination);
   return options.async === true ? pino(opts, pino.destination({ dest: 1, sync: false })) : pino(opts);
 }

@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry, Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { X509Certificate } from 'node:crypto';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { GOSSIP_SAFE_VERSION } from '../version.js';
 
 /** IPC messages between a `serve --workers N` worker and the primary for /metrics. */
 export const METRICS_REQUEST = 'gossip-safe:metrics-request';
@@ -97,6 +99,8 @@ export class WebhookMetrics {
   readonly injections: Counter<'profile'>;
   readonly ruleDecisions: Counter<'webhook' | 'rule' | 'decision'>;
   readonly badRequests: Counter<'status'>;
+  readonly certificateExpiry: Gauge;
+  readonly certificateReloadErrors: Counter;
 
   constructor(options: { processMetrics?: boolean; clusterWorker?: boolean } = {}) {
     const registry = options.clusterWorker === true ? new ClusterWorkerRegistry() : new Registry();
@@ -132,6 +136,44 @@ export class WebhookMetrics {
       labelNames: ['status'] as const,
       registers: [registry],
     });
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gossip_safe_' });
+    this.certificateExpiry = new Gauge({
+      name: 'gossip_safe_certificate_expiry_timestamp_seconds',
+      help: 'When the serving certificate in use expires (its notAfter), in Unix seconds.',
+      registers: [registry],
+      // Summed over `serve --workers N` would be wrong: every worker serves the same files.
+      aggregator: 'min',
+    });
+    this.certificateReloadErrors = new Counter({
+      name: 'gossip_safe_certificate_reload_errors_total',
+      help: 'Reloads of the serving certificate files that failed (unreadable, malformed, or key and certificate not a pair); the previous certificate stays in use.',
+      registers: [registry],
+    });
+    const buildInfo = new Gauge({
+      name: 'gossip_safe_build_info',
+      help: 'Always 1; the labels say which gossip-safe version runs on which Node.js.',
+      labelNames: ['version', 'node'] as const,
+      registers: [registry],
+      aggregator: 'max',
+    });
+    buildInfo.set({ version: GOSSIP_SAFE_VERSION, node: process.version }, 1);
+    if (options.processMetrics ?? true) {
+      // Standard names (process_*, nodejs_*), unprefixed, as dashboards and alerts expect them.
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client's three gauges that end in _total, a suffix Prometheus reserves for
+      // counters; each is the sum of the by-type gauge of the same name without it
+      // (sum(nodejs_active_handles) for nodejs_active_handles_total).
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  /** Records the serving certificate now in use (at start and on every reload). */
+  setServingCertificate(pem: string): void {
+    let notAfter: number;
+    try {
+      notAfter = new Date(new X509Certificate(pem).validTo).getTime();
+    } catch {
+      return; // the TLS layer already accepted this PEM; a metric never fails a reload
+    }
+    this.certificateExpiry.set(Math.floor(notAfter / 1000));
   }
 }

@@ -1,4 +1,4 @@
-import { isMap, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../errors.js';
 
 /** The text of one manifest file, wherever it came from, and the name reports use for it. */
@@ -121,9 +121,14 @@ function parseDocuments(source: ManifestSource, start: number, end: number): Man
   const counter = new LineCounter();
   const text = source.text.slice(0, start).replace(/[^\n]/g, ' ') + source.text.slice(start, end);
   const documents: ManifestDocument[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false })) {
+  // uniqueKeys: a mapping key given twice is an error, as kubectl's strict decoding makes it.
+  for (const doc of parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true })) {
     const error = doc.errors[0];
     if (error !== undefined) {
+      const duplicate = error.code === 'DUPLICATE_KEY' ? firstDuplicateKey(doc, counter) : undefined;
+      if (duplicate !== undefined) {
+        throw new InputError(`${source.name}:${duplicate.line}: mapping key "${duplicate.key}" already defined at line ${duplicate.firstLine}`);
+      }
       const line = counter.linePos(error.pos[0]).line;
       throw new InputError(`${source.name}:${line}: not valid YAML or JSON: ${error.message.split('\n')[0]}`);
     }
@@ -146,4 +151,26 @@ function parseDocuments(source: ManifestSource, start: number, end: number): Man
     documents.push({ source, doc, value, objects });
   }
   return documents;
+}
+
+/** The first mapping key given twice in a document (kubectl's wording names both lines). */
+function firstDuplicateKey(doc: Document.Parsed, counter: LineCounter): { key: string; line: number; firstLine: number } | undefined {
+  let found: { key: string; line: number; firstLine: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<unknown, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const line = pair.key.range === undefined || pair.key.range === null ? 0 : counter.linePos(pair.key.range[0]).line;
+        const first = seen.get(pair.key.value);
+        if (first !== undefined) {
+          found = { key: String(pair.key.value), line, firstLine: first };
+          return visit.BREAK;
+        }
+        seen.set(pair.key.value, line);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }

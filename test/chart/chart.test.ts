@@ -37,7 +37,8 @@ const FULL: Record<string, unknown> = {
   logLevel: 'debug',
   metrics: { serviceMonitor: { enabled: true, labels: { release: 'prom' } }, podMonitor: { enabled: true, interval: '1m' } },
   alerts: { enabled: true, labels: { release: 'prom' }, gossipHealthExamples: true },
-  audit: { clusterRole: true },
+  dashboards: { enabled: true, namespace: 'monitoring', labels: { team: 'platform' }, annotations: { grafana_folder: 'Platform' } },
+  audit: { clusterRole: true, cronJob: { enabled: true } },
   namespace: { create: true },
 };
 
