@@ -23,7 +23,7 @@ for cmd in buildah gcc busybox serf; do
 done
 busybox=$(command -v busybox)
 serf=$(command -v serf)
-file "$busybox" 2> /dev/null | grep -q 'statically linked' || { gs_log "kube-node: $busybox is not static; install Debian's busybox-static"; exit 1; }
+! ldd "$busybox" > /dev/null 2>&1 || { gs_log "kube-node: $busybox is not static; install Debian's busybox-static"; exit 1; }
 kmod=$(cd "$here/../../test/e2e/kube" && go list -m -f '{{.Dir}}' k8s.io/kubernetes 2> /dev/null) || true
 pause_c="$kmod/build/pause/linux/pause.c"
 if [ -z "$kmod" ] || [ ! -f "$pause_c" ]; then
