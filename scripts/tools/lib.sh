@@ -37,3 +37,15 @@ gs_go_tool() {
   fi
   printf '%s\n' "$out"
 }
+
+# gs_kube_version_ldflags: sets GS_GO_LDFLAGS to stamp the k8s.io/kubernetes release pinned in
+# test/e2e/kube/go.mod into a Kubernetes binary (a plain go build reports v0.0.0-master).
+gs_kube_version_ldflags() {
+  local mod kver kmajor kminor vpkg=k8s.io/component-base/version
+  mod="$(dirname "${BASH_SOURCE[0]}")/../../test/e2e/kube/go.mod"
+  kver=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v[0-9]/ { print $2; exit }' "$mod")
+  [ -n "$kver" ] || { gs_log "no k8s.io/kubernetes version in $mod"; return 1; }
+  kmajor=${kver#v}; kmajor=${kmajor%%.*}
+  kminor=${kver#v*.}; kminor=${kminor%%.*}
+  export GS_GO_LDFLAGS="-X $vpkg.gitVersion=$kver -X $vpkg.gitMajor=$kmajor -X $vpkg.gitMinor=$kminor -X $vpkg.gitTreeState=clean"
+}
