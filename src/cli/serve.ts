@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS } from '../http/app.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, startWebhookServer } from '../http/server.js';
 import { createLogger, flushLogger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
@@ -29,6 +29,8 @@ Options (environment variable in brackets):
                          on first start, and serve them; for local use only
   --config FILE          profiles config (YAML) [GOSSIP_SAFE_CONFIG]; default: built-in profiles
   --body-limit BYTES     largest accepted review (default ${DEFAULT_BODY_LIMIT_BYTES})
+  --body-timeout MS      longest pause while a review's body arrives; then 408 and the
+                         connection is closed (default ${DEFAULT_BODY_TIMEOUT_MS})
   --drain-timeout MS     how long SIGTERM waits for in-flight reviews (default ${DEFAULT_DRAIN_TIMEOUT_MS})
   --log-level LEVEL      trace, debug, info, warn, error or silent [LOG_LEVEL] (default info)
   --renew-certs          in a cluster: run "gossip-safe certs" at start and every
@@ -54,6 +56,7 @@ export interface ServeConfig {
   readonly devCertsDir?: string;
   readonly profilesConfig?: string;
   readonly bodyLimitBytes: number;
+  readonly bodyTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly logLevel: string;
   /** Seconds between certificate checks; absent: no renewal in the server. */
@@ -82,6 +85,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'dev-certs': { type: 'boolean' },
         config: { type: 'string' },
         'body-limit': { type: 'string' },
+        'body-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
         'log-level': { type: 'string' },
         'renew-certs': { type: 'boolean' },
@@ -116,6 +120,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(devCertsDir === undefined ? {} : { devCertsDir }),
     ...(profilesConfig === undefined || profilesConfig === '' ? {} : { profilesConfig }),
     bodyLimitBytes: wholeNumber('--body-limit', values['body-limit'] ?? String(DEFAULT_BODY_LIMIT_BYTES), 1024, 64 * 1024 * 1024),
+    bodyTimeoutMs: wholeNumber('--body-timeout', values['body-timeout'] ?? String(DEFAULT_BODY_TIMEOUT_MS), 100, 600_000),
     drainTimeoutMs: wholeNumber('--drain-timeout', values['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT_MS), 0, 600_000),
     logLevel: values['log-level'] ?? env['LOG_LEVEL'] ?? 'info',
     ...(renewIntervalSeconds === undefined ? {} : { renewIntervalSeconds }),
@@ -184,6 +189,7 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
     logger,
     metrics: new WebhookMetrics({ clusterWorker: isWorker }),
     bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     drainTimeoutMs: config.drainTimeoutMs,
   });
   logger.info({ url: running.url, profiles: profiles.list.map((p) => p.name) }, 'ready');

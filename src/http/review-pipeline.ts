@@ -43,6 +43,8 @@ export interface ReviewPipeline {
   preflight(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): Preflight;
   /** The body was longer than the limit while reading it (no or a wrong Content-Length). */
   tooLarge(path: string): HttpAnswer;
+  /** The client stopped sending the body for `ms` milliseconds. */
+  bodyTimeout(path: string, ms: number): HttpAnswer;
   /** Decodes the body, runs the endpoint's handler, encodes the response; counts and logs. Never throws. */
   complete(endpoint: WebhookEndpoint, path: string, encoding: Encoding, body: Buffer): HttpAnswer;
   /** preflight and complete in one call, for in-process callers (tests, benchmarks). */
@@ -244,6 +246,7 @@ export function createReviewPipeline(options: ReviewPipelineOptions): ReviewPipe
     preflight,
     complete,
     tooLarge: (path) => reject(path, 413, `request entity too large: over ${bodyLimitBytes} bytes`),
+    bodyTimeout: (path, ms) => reject(path, 408, `request body stalled: nothing received for ${ms} ms`),
     answer(method, url, headers, body) {
       const pre = preflight(method, url, headers);
       if (pre.kind === 'not-a-review') return undefined;

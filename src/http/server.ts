@@ -34,6 +34,7 @@ export interface WebhookServerOptions {
   readonly logger: Logger;
   readonly metrics: WebhookMetrics;
   readonly bodyLimitBytes: number;
+  readonly bodyTimeoutMs?: number;
   readonly drainTimeoutMs?: number;
 }
 
@@ -54,6 +55,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     logger,
     metrics: options.metrics,
     bodyLimitBytes: options.bodyLimitBytes,
+    ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
     isReady: () => ready && !draining,
     isDraining: () => draining,
   });
