@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS } from '../http/app.js';
-import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, startWebhookServer } from '../http/server.js';
+import { DEFAULT_DRAIN_DELAY_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, startWebhookServer } from '../http/server.js';
 import { createLogger, flushLogger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { loadProfileSet } from '../profiles/config.js';
@@ -31,7 +31,10 @@ Options (environment variable in brackets):
   --body-limit BYTES     largest accepted review (default ${DEFAULT_BODY_LIMIT_BYTES})
   --body-timeout MS      longest pause while a review's body arrives; then 408 and the
                          connection is closed (default ${DEFAULT_BODY_TIMEOUT_MS})
-  --drain-timeout MS     how long SIGTERM waits for in-flight reviews (default ${DEFAULT_DRAIN_TIMEOUT_MS})
+  --drain-delay MS       after SIGTERM, how long the server keeps answering (not ready, each
+                         answer closing its connection) before it stops listening
+                         (default ${DEFAULT_DRAIN_DELAY_MS})
+  --drain-timeout MS     then, how long it waits for in-flight reviews (default ${DEFAULT_DRAIN_TIMEOUT_MS})
   --log-level LEVEL      trace, debug, info, warn, error or silent [LOG_LEVEL] (default info)
   --renew-certs          in a cluster: run "gossip-safe certs" at start and every
                          --renew-interval seconds, writing the files named by --tls-cert-file,
@@ -58,6 +61,7 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   readonly bodyTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  readonly drainDelayMs: number;
   readonly logLevel: string;
   /** Seconds between certificate checks; absent: no renewal in the server. */
   readonly renewIntervalSeconds?: number;
@@ -87,6 +91,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'body-limit': { type: 'string' },
         'body-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
+        'drain-delay': { type: 'string' },
         'log-level': { type: 'string' },
         'renew-certs': { type: 'boolean' },
         'renew-interval': { type: 'string' },
@@ -122,6 +127,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     bodyLimitBytes: wholeNumber('--body-limit', values['body-limit'] ?? String(DEFAULT_BODY_LIMIT_BYTES), 1024, 64 * 1024 * 1024),
     bodyTimeoutMs: wholeNumber('--body-timeout', values['body-timeout'] ?? String(DEFAULT_BODY_TIMEOUT_MS), 100, 600_000),
     drainTimeoutMs: wholeNumber('--drain-timeout', values['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT_MS), 0, 600_000),
+    drainDelayMs: wholeNumber('--drain-delay', values['drain-delay'] ?? env['GOSSIP_SAFE_DRAIN_DELAY_MS'] ?? String(DEFAULT_DRAIN_DELAY_MS), 0, 600_000),
     logLevel: values['log-level'] ?? env['LOG_LEVEL'] ?? 'info',
     ...(renewIntervalSeconds === undefined ? {} : { renewIntervalSeconds }),
     namespace: defaultNamespace(env),
@@ -170,7 +176,7 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
   if (isPrimary) {
     const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
     try {
-      return await runClusterPrimary(config.workers, config.drainTimeoutMs, logger);
+      return await runClusterPrimary(config.workers, config.drainDelayMs + config.drainTimeoutMs, logger);
     } finally {
       renewalTimer?.stop();
     }
@@ -191,6 +197,7 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
     bodyLimitBytes: config.bodyLimitBytes,
     bodyTimeoutMs: config.bodyTimeoutMs,
     drainTimeoutMs: config.drainTimeoutMs,
+    drainDelayMs: config.drainDelayMs,
   });
   logger.info({ url: running.url, profiles: profiles.list.map((p) => p.name) }, 'ready');
   const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
@@ -200,7 +207,7 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
     process.once('SIGINT', () => resolveSignal('SIGINT'));
   });
   renewalTimer?.stop();
-  logger.info({ signal }, 'draining: no new connections; finishing in-flight reviews');
+  logger.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining: not ready; answering for the drain delay, each answer closing its connection');
   await running.drain();
   logger.info('drained; exiting');
   // A worker's IPC channel to the primary would keep it alive; nothing is asked of it any more.

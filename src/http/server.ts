@@ -20,6 +20,14 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** How long SIGTERM waits for in-flight reviews before closing what is left. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
 /**
+ * How long the server keeps accepting and answering after SIGTERM, not ready, before it stops
+ * listening. Kubernetes removes a terminating pod's endpoint asynchronously; until the removal
+ * reaches the apiserver it keeps sending reviews here, on new and on pooled connections. Every
+ * answer in this time carries "Connection: close", so connections end between requests, never
+ * under one (docs/operations.md).
+ */
+export const DEFAULT_DRAIN_DELAY_MS = 5_000;
+/**
  * The default address: `::` accepts IPv6 and (dual stack) IPv4 connections, so the webhook
  * answers on `::1` as well as `127.0.0.1` (the development certificate names both). A host
  * without IPv6 cannot bind it; the server then falls back to `0.0.0.0`.
@@ -36,13 +44,17 @@ export interface WebhookServerOptions {
   readonly bodyLimitBytes: number;
   readonly bodyTimeoutMs?: number;
   readonly drainTimeoutMs?: number;
+  readonly drainDelayMs?: number;
 }
 
 export interface RunningServer {
   readonly server: Server;
   readonly port: number;
   readonly url: string;
-  /** Stops accepting, lets in-flight reviews finish, closes idle sockets. Resolves when closed. */
+  /**
+   * Turns not ready and keeps serving for the drain delay (each answer closing its connection),
+   * then stops accepting, lets in-flight reviews finish and closes what is idle. Resolves when closed.
+   */
   drain(): Promise<void>;
 }
 
@@ -102,7 +114,12 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       tls.stop();
       tls.off('change', onChange);
       tls.off('error', onError);
+      // Still listening: the apiserver may not know yet that this pod is going. Connections
+      // are not touched here; each closes after its next answer ("Connection: close").
+      const delay = options.drainDelayMs ?? DEFAULT_DRAIN_DELAY_MS;
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const closed = once(server, 'close');
+      // close() also ends idle keep-alive sockets (Node 19+); in-flight requests finish.
       server.close();
       server.closeIdleConnections();
       // Keep-alive sockets whose review was in flight become idle once answered: close them too.
