@@ -82,6 +82,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     logger.info({ certFile: tls.certFile }, 'serving certificate reloaded');
   };
   const onError = (err: unknown): void => {
+    options.metrics.certificateReloadErrors.inc();
     logger.warn({ certFile: tls.certFile, reason: String(err) }, 'certificate reload skipped; keeping the previous one');
   };
   tls.on('change', onChange);

@@ -97,6 +97,7 @@ export class WebhookMetrics {
   readonly injections: Counter<'profile'>;
   readonly ruleDecisions: Counter<'webhook' | 'rule' | 'decision'>;
   readonly badRequests: Counter<'status'>;
+  readonly certificateReloadErrors: Counter;
 
   constructor(options: { processMetrics?: boolean; clusterWorker?: boolean } = {}) {
     const registry = options.clusterWorker === true ? new ClusterWorkerRegistry() : new Registry();
@@ -130,6 +131,11 @@ export class WebhookMetrics {
       name: 'gossip_safe_bad_requests_total',
       help: 'Requests answered with a 4xx before reaching a webhook, by HTTP status.',
       labelNames: ['status'] as const,
+      registers: [registry],
+    });
+    this.certificateReloadErrors = new Counter({
+      name: 'gossip_safe_certificate_reload_errors_total',
+      help: 'Certificate file reloads refused (no PEM block, key not matching, unreadable); the previous pair stays in use.',
       registers: [registry],
     });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gossip_safe_' });
