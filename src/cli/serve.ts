@@ -156,7 +156,12 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
   // primary before any worker starts; each worker loads the same files again).
   const profiles = loadProfileSet(config.profilesConfig);
   if (config.devCertsDir !== undefined && !isWorker) {
-    const dev = await ensureDevCertificates(config.devCertsDir);
+    let dev: Awaited<ReturnType<typeof ensureDevCertificates>>;
+    try {
+      dev = await ensureDevCertificates(config.devCertsDir);
+    } catch (err) {
+      throw new UsageError(`cannot write the development certificates in ${config.devCertsDir}: ${(err as Error).message}`, 1);
+    }
     logger.info({ caFile: dev.caFile, generated: dev.generated }, dev.generated ? 'development certificates generated' : 'using existing development certificates');
   }
   let renewal: (() => Promise<string>) | undefined;
