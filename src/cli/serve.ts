@@ -45,6 +45,14 @@ Options (environment variable in brackets):
 
 Certificate files are re-read when they change; no restart is needed after a rotation.
 
+Exit codes:
+  0   stopped by SIGTERM or SIGINT after draining
+  1   the environment is wrong: certificate files missing or without a PEM block, the port in
+      use, the host unresolvable, the certificate directory unwritable, a bad profiles config,
+      a worker that could not start (the reason is one line on stderr)
+  64  usage error: unknown option, bad value (e.g. --log-level)
+  70  a bug in gossip-safe (the stack trace is printed)
+
 Examples:
   gossip-safe serve --dev-certs
   gossip-safe serve --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key --config /etc/gossip-safe/profiles.yaml
@@ -75,6 +83,16 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
   if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function logLevel(value: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new UsageError(`serve: --log-level must be one of ${LOG_LEVELS.join(', ')}; got "${value}"`);
+  return value;
+}
+
+/** Errors of listening that the environment causes (the port, the address, the name). */
+const LISTEN_ERRORS: ReadonlySet<string> = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
 
 export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   let parsed;
@@ -128,7 +146,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     bodyTimeoutMs: wholeNumber('--body-timeout', values['body-timeout'] ?? String(DEFAULT_BODY_TIMEOUT_MS), 100, 600_000),
     drainTimeoutMs: wholeNumber('--drain-timeout', values['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT_MS), 0, 600_000),
     drainDelayMs: wholeNumber('--drain-delay', values['drain-delay'] ?? env['GOSSIP_SAFE_DRAIN_DELAY_MS'] ?? String(DEFAULT_DRAIN_DELAY_MS), 0, 600_000),
-    logLevel: values['log-level'] ?? env['LOG_LEVEL'] ?? 'info',
+    logLevel: logLevel(values['log-level'] ?? env['LOG_LEVEL'] ?? 'info'),
     ...(renewIntervalSeconds === undefined ? {} : { renewIntervalSeconds }),
     namespace: defaultNamespace(env),
     workers: wholeNumber('--workers', values.workers ?? env['GOSSIP_SAFE_WORKERS'] ?? '1', 1, 64),
@@ -148,6 +166,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return await serve(config, logger, worker !== undefined, primary);
   } finally {
     await flushLogger(logger);
+    // A worker's IPC channel to the primary keeps it alive: a worker that failed must still exit.
+    if (worker !== undefined && process.connected) process.disconnect();
   }
 }
 
@@ -179,6 +199,12 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
     }
   }
   if (isPrimary) {
+    // The same check every worker makes, once, so that a bad pair is one line from the primary.
+    try {
+      FileCertificateSource.read(config.certFile, config.keyFile);
+    } catch (err) {
+      throw new UsageError(`cannot load the serving certificate (${config.certFile}, ${config.keyFile}): ${(err as Error).message}`, 1);
+    }
     const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
     try {
       return await runClusterPrimary(config.workers, config.drainDelayMs + config.drainTimeoutMs, logger);
@@ -192,18 +218,27 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
   } catch (err) {
     throw new UsageError(`cannot load the serving certificate (${config.certFile}, ${config.keyFile}): ${(err as Error).message}`, 1);
   }
-  const running = await startWebhookServer({
-    host: config.host,
-    port: config.port,
-    tls,
-    endpoints: createEndpoints({ profiles }),
-    logger,
-    metrics: new WebhookMetrics({ clusterWorker: isWorker }),
-    bodyLimitBytes: config.bodyLimitBytes,
-    bodyTimeoutMs: config.bodyTimeoutMs,
-    drainTimeoutMs: config.drainTimeoutMs,
-    drainDelayMs: config.drainDelayMs,
-  });
+  let running: Awaited<ReturnType<typeof startWebhookServer>>;
+  try {
+    running = await startWebhookServer({
+      host: config.host,
+      port: config.port,
+      tls,
+      endpoints: createEndpoints({ profiles }),
+      logger,
+      metrics: new WebhookMetrics({ clusterWorker: isWorker }),
+      bodyLimitBytes: config.bodyLimitBytes,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      drainTimeoutMs: config.drainTimeoutMs,
+      drainDelayMs: config.drainDelayMs,
+    });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && LISTEN_ERRORS.has(code)) throw new UsageError(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`, 1);
+    throw err;
+  }
+  // Tells the primary (serve --workers) that this worker started; one that exits before this stops the server.
+  if (isWorker) process.send?.({ gossipSafe: 'listening' });
   logger.info({ url: running.url, profiles: profiles.list.map((p) => p.name) }, 'ready');
   const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
 
@@ -215,7 +250,5 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
   logger.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining: not ready; answering for the drain delay, each answer closing its connection');
   await running.drain();
   logger.info('drained; exiting');
-  // A worker's IPC channel to the primary would keep it alive; nothing is asked of it any more.
-  if (isWorker) process.disconnect?.();
   return 0;
 }
