@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS } from '../http/app.js';
-import { DEFAULT_DRAIN_DELAY_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, startWebhookServer } from '../http/server.js';
+import { DEFAULT_DRAIN_DELAY_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, startWebhookServer } from '../http/server.js';
 import { createLogger, flushLogger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { loadProfileSet } from '../profiles/config.js';
@@ -31,6 +31,8 @@ Options (environment variable in brackets):
   --body-limit BYTES     largest accepted review (default ${DEFAULT_BODY_LIMIT_BYTES})
   --body-timeout MS      longest pause while a review's body arrives; then 408 and the
                          connection is closed (default ${DEFAULT_BODY_TIMEOUT_MS})
+  --max-connections N    most connections at once; more are closed at once
+                         (default ${DEFAULT_MAX_CONNECTIONS})
   --drain-delay MS       after SIGTERM, how long the server keeps answering (not ready, each
                          answer closing its connection) before it stops listening
                          (default ${DEFAULT_DRAIN_DELAY_MS})
@@ -70,6 +72,7 @@ export interface ServeConfig {
   readonly bodyTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly drainDelayMs: number;
+  readonly maxConnections: number;
   readonly logLevel: string;
   /** Seconds between certificate checks; absent: no renewal in the server. */
   readonly renewIntervalSeconds?: number;
@@ -110,6 +113,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'body-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
         'drain-delay': { type: 'string' },
+        'max-connections': { type: 'string' },
         'log-level': { type: 'string' },
         'renew-certs': { type: 'boolean' },
         'renew-interval': { type: 'string' },
@@ -146,6 +150,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     bodyTimeoutMs: wholeNumber('--body-timeout', values['body-timeout'] ?? String(DEFAULT_BODY_TIMEOUT_MS), 100, 600_000),
     drainTimeoutMs: wholeNumber('--drain-timeout', values['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT_MS), 0, 600_000),
     drainDelayMs: wholeNumber('--drain-delay', values['drain-delay'] ?? env['GOSSIP_SAFE_DRAIN_DELAY_MS'] ?? String(DEFAULT_DRAIN_DELAY_MS), 0, 600_000),
+    maxConnections: wholeNumber('--max-connections', values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS), 1, 65_536),
     logLevel: logLevel(values['log-level'] ?? env['LOG_LEVEL'] ?? 'info'),
     ...(renewIntervalSeconds === undefined ? {} : { renewIntervalSeconds }),
     namespace: defaultNamespace(env),
@@ -231,6 +236,7 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
       bodyTimeoutMs: config.bodyTimeoutMs,
       drainTimeoutMs: config.drainTimeoutMs,
       drainDelayMs: config.drainDelayMs,
+      maxConnections: config.maxConnections,
     });
   } catch (err) {
     const code = (err as { code?: unknown }).code;

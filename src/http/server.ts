@@ -34,6 +34,28 @@ export const DEFAULT_DRAIN_DELAY_MS = 5_000;
  */
 export const DEFAULT_HOST = '::';
 
+/**
+ * Cipher suites: TLS 1.3's (all AEAD), and for TLS 1.2 only ECDHE (forward secrecy) with AES-GCM
+ * or ChaCha20-Poly1305; no CBC, SHA-1, CCM or static RSA key exchange.
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/**
+ * Most connections at once. The apiserver keeps a pool per webhook; a client that opens more
+ * gets its new connections closed at once instead of exhausting the process (docs/operations.md).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 512;
+
 export interface WebhookServerOptions {
   readonly host: string;
   readonly port: number;
@@ -45,6 +67,7 @@ export interface WebhookServerOptions {
   readonly bodyTimeoutMs?: number;
   readonly drainTimeoutMs?: number;
   readonly drainDelayMs?: number;
+  readonly maxConnections?: number;
 }
 
 export interface RunningServer {
@@ -72,13 +95,15 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     isDraining: () => draining,
   });
 
-  const server = createServer({ ...tls.pair, minVersion: 'TLSv1.2' }, app);
+  const tlsOptions = { minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true } as const;
+  const server = createServer({ ...tls.pair, ...tlsOptions }, app);
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   const onChange = (pair: KeyPair): void => {
-    server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+    server.setSecureContext({ ...pair, ...tlsOptions });
     logger.info({ certFile: tls.certFile }, 'serving certificate reloaded');
   };
   const onError = (err: unknown): void => {
