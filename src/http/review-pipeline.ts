@@ -90,9 +90,13 @@ export function jsonDepthExceeds(json: string, limit: number): boolean {
   return false;
 }
 
-/** A logged field, cut to MAX_LOGGED_FIELD characters (the cut is marked). */
-export function clipField(value: string | undefined): string | undefined {
-  if (value === undefined || value.length <= MAX_LOGGED_FIELD) return value;
+/**
+ * A logged field, cut to MAX_LOGGED_FIELD characters (the cut is marked). Anything but a string
+ * (a type-confused review: the decoder checks only what the handlers need) is left out.
+ */
+export function clipField(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value.length <= MAX_LOGGED_FIELD) return value;
   return `${value.slice(0, MAX_LOGGED_FIELD)}...(${value.length} chars)`;
 }
 
