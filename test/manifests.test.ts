@@ -262,6 +262,16 @@ describe('the base (kubectl apply -k manifests/)', () => {
     expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(sleepSeconds + (DEFAULT_DRAIN_DELAY_MS + DEFAULT_DRAIN_TIMEOUT_MS) / 1000);
   });
 
+  // Issue 23, finding 6: there was no NetworkPolicy.
+  test('a NetworkPolicy lets only the HTTPS port reach the webhook pods', () => {
+    const policy = findObject(base(), 'NetworkPolicy', 'gossip-safe')['spec'] as Json;
+    expect(policy['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'gossip-safe' } });
+    expect(policy['policyTypes']).toEqual(['Ingress']);
+    expect(policy['ingress']).toEqual([{ ports: [{ protocol: 'TCP', port: 8443 }] }]);
+    const container = podSpec(base()).containers.find((c) => c.name === 'webhook');
+    expect(container?.ports?.map((p) => p.containerPort)).toEqual([8443]);
+  });
+
   test('certificates: an init container bootstraps them, the server renews them, the token is projected only for that', () => {
     const spec = podSpec(base());
     expect(spec.initContainers?.map((c) => [c.name, c.args[0]])).toEqual([['certs', 'certs']]);
