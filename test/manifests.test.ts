@@ -34,8 +34,10 @@ interface Container {
   readinessProbe?: { httpGet: { path: string; port: string; scheme: string } };
   livenessProbe?: { httpGet: { path: string; port: string; scheme: string } };
   env?: { name: string }[];
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
 }
 interface PodSpec {
+  terminationGracePeriodSeconds?: number;
   serviceAccountName: string;
   automountServiceAccountToken?: boolean;
   securityContext: Json;
@@ -244,6 +246,30 @@ describe('the base (kubectl apply -k manifests/)', () => {
     const webhook = spec.containers.find((c) => c.name === 'webhook');
     expect(webhook?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(webhook?.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+  });
+
+  // Issue 23, finding 3: no preStop delay, so SIGTERM came while the apiserver still sent
+  // reviews to the pod. The sleep lets the endpoint removal reach it; the server's own drain
+  // delay and drain timeout follow, all inside the grace period.
+  test('shutdown: a preStop sleep before SIGTERM, and a grace period that covers it, the drain delay and the drain timeout', async () => {
+    const { DEFAULT_DRAIN_DELAY_MS, DEFAULT_DRAIN_TIMEOUT_MS } = await import('../src/http/server.js');
+    const spec = podSpec(base());
+    const webhook = spec.containers.find((c) => c.name === 'webhook');
+    const command = webhook?.lifecycle?.preStop?.exec?.command ?? [];
+    expect(command.slice(0, 1)).toEqual(['sleep']);
+    const sleepSeconds = Number(command[1]);
+    expect(sleepSeconds).toBeGreaterThanOrEqual(5);
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(sleepSeconds + (DEFAULT_DRAIN_DELAY_MS + DEFAULT_DRAIN_TIMEOUT_MS) / 1000);
+  });
+
+  // Issue 23, finding 6: there was no NetworkPolicy.
+  test('a NetworkPolicy lets only the HTTPS port reach the webhook pods', () => {
+    const policy = findObject(base(), 'NetworkPolicy', 'gossip-safe')['spec'] as Json;
+    expect(policy['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'gossip-safe' } });
+    expect(policy['policyTypes']).toEqual(['Ingress']);
+    expect(policy['ingress']).toEqual([{ ports: [{ protocol: 'TCP', port: 8443 }] }]);
+    const container = podSpec(base()).containers.find((c) => c.name === 'webhook');
+    expect(container?.ports?.map((p) => p.containerPort)).toEqual([8443]);
   });
 
   test('certificates: an init container bootstraps them, the server renews them, the token is projected only for that', () => {

@@ -9,6 +9,7 @@ import {
 import type { Container, Pod, PodTemplateSpec, Workload } from '../src/k8s/types.js';
 import { applyPatch } from '../src/patch/diff.js';
 import { mutatePod } from '../src/mutate/pod.js';
+import { MAX_PORT_LIST_PARTS, parsePortList } from '../src/datastore/premigration.js';
 import { mutateWorkloadUpdate } from '../src/mutate/workload.js';
 import { ENV_MARKER_DIR } from '../src/premigrate/shell.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
@@ -376,6 +377,37 @@ describe('case 8: service meshes', () => {
     expect(pod.metadata?.annotations?.['traffic.sidecar.istio.io/excludeInboundPorts']).toBe('15020,7000,7001,7199');
     expect(pod.metadata?.annotations?.['traffic.sidecar.istio.io/excludeOutboundPorts']).toBe('7000,7001,7199');
     expect(mutation.warnings?.join('\n')).toContain('exclude the gossip and JMX ports');
+  });
+
+  // Issue 23, finding 2: every port of every range was enumerated into a Set, so a 44 KB
+  // excludeInboundPorts cost seconds per review. Ranges are now compared as bounds, and at most
+  // MAX_PORT_LIST_PARTS parts are read. (Before the fix these reviews did not finish within the
+  // test's timeout.)
+  test('a port-list bomb (100,000 full ranges) is decided from its first parts, without enumerating ports', () => {
+    const bomb = '1-65535,'.repeat(100_000);
+    const { object } = admit(podCreate((pod) => {
+      pod.spec!.initContainers = [istioInit];
+      pod.spec!.containers.push(istioProxy);
+    }, {
+      [ANNOTATION_MIGRATE_FROM]: 'cassandra:3.11.16',
+      'traffic.sidecar.istio.io/excludeInboundPorts': bomb,
+      'traffic.sidecar.istio.io/excludeOutboundPorts': bomb,
+    }));
+    // The first part already covers every port, so the mesh does not block pre-migration.
+    expect(premigrateOf(object as Pod)).toBeDefined();
+  }, 20_000);
+
+  test('a port list longer than MAX_PORT_LIST_PARTS is read up to the cap; ports past it count as not excluded', () => {
+    const filler = Array.from({ length: MAX_PORT_LIST_PARTS }, (_, i) => String(20_000 + i)).join(',');
+    const list = parsePortList(`${filler},7000-7001,7199`);
+    expect(list.complete).toBe(false);
+    expect(list.ranges).toHaveLength(MAX_PORT_LIST_PARTS);
+    expect(parsePortList(' 7000-7001 , 7199,, x, 70000, 9-3').ranges).toEqual([[7000, 7001], [7199, 7199]]);
+    const { object } = admit(podCreate((pod) => {
+      pod.metadata!.labels = { ...pod.metadata!.labels, 'sidecar.istio.io/inject': 'true' };
+    }, { [ANNOTATION_MIGRATE_FROM]: 'cassandra:3.11.16', 'traffic.sidecar.istio.io/excludeInboundPorts': `${filler},7000-7001,7199, ,` }));
+    // Kept as written (its end trimmed), the profile's ports appended: the mesh reads them all.
+    expect((object as Pod).metadata?.annotations?.['traffic.sidecar.istio.io/excludeInboundPorts']).toBe(`${filler},7000-7001,7199,7000,7001,7199`);
   });
 
   test('native sidecars: injected, and gossip-premigrate goes after them, also when one is added after it', () => {

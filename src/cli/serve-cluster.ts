@@ -25,13 +25,25 @@ export async function runClusterPrimary(workers: number, drainTimeoutMs: number,
   const crashLoop = new Promise<never>((_, reject) => (failed = reject));
   crashLoop.catch(() => undefined);
 
+  // Workers that reported "listening". One that exits before it could not start (bad key, port
+  // in use, ...): the same would happen to every replacement, so the whole server stops, exit 1.
+  const listening = new Set<number>();
   const fork = (): Worker => {
     const worker = cluster.fork();
     startedAt.set(worker.id, Date.now());
+    worker.on('message', (message: unknown) => {
+      if (typeof message === 'object' && message !== null && (message as { gossipSafe?: unknown }).gossipSafe === 'listening') listening.add(worker.id);
+    });
     return worker;
   };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (!listening.has(worker.id)) {
+      logger.error({ worker: worker.id, code, signal }, 'a worker could not start (its reason is on stderr); stopping');
+      failed?.(new Error('worker could not start'));
+      return;
+    }
+    listening.delete(worker.id);
     const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
     startedAt.delete(worker.id);
     earlyDeaths = lived < CRASH_LOOP_MS ? earlyDeaths + 1 : 0;

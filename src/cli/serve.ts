@@ -2,8 +2,8 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
-import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, startWebhookServer } from '../http/server.js';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_BODY_TIMEOUT_MS } from '../http/app.js';
+import { DEFAULT_DRAIN_DELAY_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, startWebhookServer } from '../http/server.js';
 import { createLogger, flushLogger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { loadProfileSet } from '../profiles/config.js';
@@ -30,7 +30,14 @@ Options (environment variable in brackets):
                          on first start, and serve them; for local use only
   --config FILE          profiles config (YAML) [GOSSIP_SAFE_CONFIG]; default: built-in profiles
   --body-limit BYTES     largest accepted review (default ${DEFAULT_BODY_LIMIT_BYTES})
-  --drain-timeout MS     how long SIGTERM waits for in-flight reviews (default ${DEFAULT_DRAIN_TIMEOUT_MS})
+  --body-timeout MS      longest pause while a review's body arrives; then 408 and the
+                         connection is closed (default ${DEFAULT_BODY_TIMEOUT_MS})
+  --max-connections N    most connections at once; more are closed at once
+                         (default ${DEFAULT_MAX_CONNECTIONS})
+  --drain-delay MS       after SIGTERM, how long the server keeps answering (not ready, each
+                         answer closing its connection) before it stops listening
+                         (default ${DEFAULT_DRAIN_DELAY_MS})
+  --drain-timeout MS     then, how long it waits for in-flight reviews (default ${DEFAULT_DRAIN_TIMEOUT_MS})
   --log-level LEVEL      trace, debug, info, warn, error or silent [LOG_LEVEL] (default info)
   --renew-certs          in a cluster: run "gossip-safe certs" at start and every
                          --renew-interval seconds, writing the files named by --tls-cert-file,
@@ -40,6 +47,14 @@ Options (environment variable in brackets):
                          (default 1); /metrics then shows the sum over all of them
 
 Certificate files are re-read when they change; no restart is needed after a rotation.
+
+Exit codes:
+  0   stopped by SIGTERM or SIGINT after draining
+  1   the environment is wrong: certificate files missing or without a PEM block, the port in
+      use, the host unresolvable, the certificate directory unwritable, a bad profiles config,
+      a worker that could not start (the reason is one line on stderr)
+  64  usage error: unknown option, bad value (e.g. --log-level)
+  70  a bug in gossip-safe (the stack trace is printed)
 
 Examples:
   gossip-safe serve --dev-certs
@@ -55,7 +70,10 @@ export interface ServeConfig {
   readonly devCertsDir?: string;
   readonly profilesConfig?: string;
   readonly bodyLimitBytes: number;
+  readonly bodyTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  readonly drainDelayMs: number;
+  readonly maxConnections: number;
   readonly logLevel: string;
   /** Seconds between certificate checks; absent: no renewal in the server. */
   readonly renewIntervalSeconds?: number;
@@ -70,6 +88,16 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
   return n;
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function logLevel(value: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new UsageError(`serve: --log-level must be one of ${LOG_LEVELS.join(', ')}; got "${value}"`);
+  return value;
+}
+
+/** Errors of listening that the environment causes (the port, the address, the name). */
+const LISTEN_ERRORS: ReadonlySet<string> = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
+
 export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   let parsed;
   try {
@@ -83,7 +111,10 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'dev-certs': { type: 'boolean' },
         config: { type: 'string' },
         'body-limit': { type: 'string' },
+        'body-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
+        'drain-delay': { type: 'string' },
+        'max-connections': { type: 'string' },
         'log-level': { type: 'string' },
         'renew-certs': { type: 'boolean' },
         'renew-interval': { type: 'string' },
@@ -117,8 +148,11 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(devCertsDir === undefined ? {} : { devCertsDir }),
     ...(profilesConfig === undefined || profilesConfig === '' ? {} : { profilesConfig }),
     bodyLimitBytes: wholeNumber('--body-limit', values['body-limit'] ?? String(DEFAULT_BODY_LIMIT_BYTES), 1024, 64 * 1024 * 1024),
+    bodyTimeoutMs: wholeNumber('--body-timeout', values['body-timeout'] ?? String(DEFAULT_BODY_TIMEOUT_MS), 100, 600_000),
     drainTimeoutMs: wholeNumber('--drain-timeout', values['drain-timeout'] ?? String(DEFAULT_DRAIN_TIMEOUT_MS), 0, 600_000),
-    logLevel: values['log-level'] ?? env['LOG_LEVEL'] ?? 'info',
+    drainDelayMs: wholeNumber('--drain-delay', values['drain-delay'] ?? env['GOSSIP_SAFE_DRAIN_DELAY_MS'] ?? String(DEFAULT_DRAIN_DELAY_MS), 0, 600_000),
+    maxConnections: wholeNumber('--max-connections', values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS), 1, 65_536),
+    logLevel: logLevel(values['log-level'] ?? env['LOG_LEVEL'] ?? 'info'),
     ...(renewIntervalSeconds === undefined ? {} : { renewIntervalSeconds }),
     namespace: defaultNamespace(env),
     workers: wholeNumber('--workers', values.workers ?? env['GOSSIP_SAFE_WORKERS'] ?? '1', 1, 64),
@@ -138,6 +172,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return await serve(config, logger, worker !== undefined, primary);
   } finally {
     await flushLogger(logger);
+    // A worker's IPC channel to the primary keeps it alive: a worker that failed must still exit.
+    if (worker !== undefined && process.connected) process.disconnect();
   }
 }
 
@@ -146,7 +182,12 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
   // primary before any worker starts; each worker loads the same files again).
   const profiles = loadProfileSet(config.profilesConfig);
   if (config.devCertsDir !== undefined && !isWorker) {
-    const dev = await ensureDevCertificates(config.devCertsDir);
+    let dev: Awaited<ReturnType<typeof ensureDevCertificates>>;
+    try {
+      dev = await ensureDevCertificates(config.devCertsDir);
+    } catch (err) {
+      throw new UsageError(`cannot write the development certificates in ${config.devCertsDir}: ${(err as Error).message}`, 1);
+    }
     logger.info({ caFile: dev.caFile, generated: dev.generated }, dev.generated ? 'development certificates generated' : 'using existing development certificates');
   }
   let renewal: (() => Promise<string>) | undefined;
@@ -164,9 +205,15 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
     }
   }
   if (isPrimary) {
+    // The same check every worker makes, once, so that a bad pair is one line from the primary.
+    try {
+      FileCertificateSource.read(config.certFile, config.keyFile);
+    } catch (err) {
+      throw new UsageError(`cannot load the serving certificate (${config.certFile}, ${config.keyFile}): ${(err as Error).message}`, 1);
+    }
     const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
     try {
-      return await runClusterPrimary(config.workers, config.drainTimeoutMs, logger);
+      return await runClusterPrimary(config.workers, config.drainDelayMs + config.drainTimeoutMs, logger);
     } finally {
       renewalTimer?.stop();
     }
@@ -177,16 +224,28 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
   } catch (err) {
     throw new UsageError(`cannot load the serving certificate (${config.certFile}, ${config.keyFile}): ${(err as Error).message}`, 1);
   }
-  const running = await startWebhookServer({
-    host: config.host,
-    port: config.port,
-    tls,
-    endpoints: createEndpoints({ profiles }),
-    logger,
-    metrics: new WebhookMetrics({ clusterWorker: isWorker }),
-    bodyLimitBytes: config.bodyLimitBytes,
-    drainTimeoutMs: config.drainTimeoutMs,
-  });
+  let running: Awaited<ReturnType<typeof startWebhookServer>>;
+  try {
+    running = await startWebhookServer({
+      host: config.host,
+      port: config.port,
+      tls,
+      endpoints: createEndpoints({ profiles }),
+      logger,
+      metrics: new WebhookMetrics({ clusterWorker: isWorker }),
+      bodyLimitBytes: config.bodyLimitBytes,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      drainTimeoutMs: config.drainTimeoutMs,
+      drainDelayMs: config.drainDelayMs,
+      maxConnections: config.maxConnections,
+    });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && LISTEN_ERRORS.has(code)) throw new UsageError(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`, 1);
+    throw err;
+  }
+  // Tells the primary (serve --workers) that this worker started; one that exits before this stops the server.
+  if (isWorker) process.send?.({ gossipSafe: 'listening' });
   logger.info({ url: running.url, profiles: profiles.list.map((p) => p.name) }, 'ready');
   const renewalTimer = renewal === undefined ? undefined : startCertificateRenewal(renewal, (config.renewIntervalSeconds ?? 3600) * 1000, logger);
 
@@ -195,10 +254,8 @@ async function serve(config: ServeConfig, logger: ReturnType<typeof createLogger
     process.once('SIGINT', () => resolveSignal('SIGINT'));
   });
   renewalTimer?.stop();
-  logger.info({ signal }, 'draining: no new connections; finishing in-flight reviews');
+  logger.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining: not ready; answering for the drain delay, each answer closing its connection');
   await running.drain();
   logger.info('drained; exiting');
-  // A worker's IPC channel to the primary would keep it alive; nothing is asked of it any more.
-  if (isWorker) process.disconnect?.();
   return 0;
 }

@@ -223,23 +223,55 @@ function redirectingInit(template: PodTemplateSpec): { name: string; mesh: Mesh 
   return undefined;
 }
 
-/** Ports listed in a mesh annotation: `7000,7001`, `7000-7001`, spaces allowed. */
-function listedPorts(value: string | undefined): Set<number> {
-  const out = new Set<number>();
-  for (const part of (value ?? '').split(',').map((s) => s.trim())) {
-    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (range === null) continue;
-    const lo = Number(range[1]);
-    const hi = range[2] === undefined ? lo : Number(range[2]);
-    for (let p = lo; p <= hi && p - lo < 65536; p++) out.add(p);
+/**
+ * The most comma-separated parts of a mesh port annotation that are read. Istio's and Linkerd's
+ * lists name a handful of ports; a longer list is read up to here and the rest ignored, so the
+ * cost of one annotation is bounded whatever its length (docs/operations.md).
+ */
+export const MAX_PORT_LIST_PARTS = 256;
+
+/** The port ranges of a mesh annotation (`7000,7001`, `7000-7001`, spaces allowed), inclusive. */
+export interface PortList {
+  readonly ranges: readonly (readonly [number, number])[];
+  /** False when the value had more than MAX_PORT_LIST_PARTS parts (the rest was not read). */
+  readonly complete: boolean;
+}
+
+const PORT_PART = /^(\d{1,5})(?:-(\d{1,5}))?$/;
+
+/**
+ * Parses a mesh port list into ranges, reading at most `maxParts` parts: ranges are kept as
+ * bounds, never enumerated, so `1-65535` costs what `7000` does.
+ */
+export function parsePortList(value: string | undefined, maxParts = MAX_PORT_LIST_PARTS): PortList {
+  const ranges: [number, number][] = [];
+  const text = value ?? '';
+  let start = 0;
+  for (let parts = 0; start <= text.length; parts++) {
+    if (parts === maxParts) return { ranges, complete: false };
+    const comma = text.indexOf(',', start);
+    const end = comma === -1 ? text.length : comma;
+    // A part longer than "65535 - 65535" with spaces is not a port range; skip it unread.
+    const part = end - start <= 32 ? PORT_PART.exec(text.slice(start, end).trim()) : null;
+    if (part !== null) {
+      const lo = Number(part[1]);
+      const hi = part[2] === undefined ? lo : Number(part[2]);
+      if (lo <= hi && hi <= 65535) ranges.push([lo, hi]);
+    }
+    if (comma === -1) break;
+    start = comma + 1;
   }
-  return out;
+  return { ranges, complete: true };
+}
+
+function listsPort(list: PortList, port: number): boolean {
+  return list.ranges.some(([lo, hi]) => lo <= port && port <= hi);
 }
 
 function excludes(annotations: Readonly<Record<string, string>>, mesh: Mesh, ports: readonly number[]): boolean {
   return MESH_EXCLUDE_ANNOTATIONS[mesh].every((key) => {
-    const listed = listedPorts(annotations[key]);
-    return ports.every((p) => listed.has(p));
+    const listed = parsePortList(annotations[key]);
+    return ports.every((p) => listsPort(listed, p));
   });
 }
 
@@ -254,15 +286,23 @@ function pendingClassicMesh(template: PodTemplateSpec): Mesh | undefined {
   return undefined;
 }
 
+/** `value` without trailing commas and whitespace (a loop: a regular expression could backtrack). */
+function trimListEnd(value: string): string {
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === ',' || /\s/.test(value[end - 1]!))) end--;
+  return value.slice(0, end);
+}
+
 /** The exclusion annotations with the profile's ports merged into what the user set. */
 function mergedExclusions(annotations: Readonly<Record<string, string>>, mesh: Mesh, ports: readonly number[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of MESH_EXCLUDE_ANNOTATIONS[mesh]) {
     const current = annotations[key];
-    const listed = listedPorts(current);
-    const missing = ports.filter((p) => !listed.has(p));
+    const listed = parsePortList(current);
+    const missing = ports.filter((p) => !listsPort(listed, p));
     if (missing.length === 0) continue;
-    const kept = (current ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    // A list read in full is tidied part by part; a longer one is kept as written (only its end trimmed).
+    const kept = listed.complete ? (current ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '') : [trimListEnd(current ?? '')];
     out[key] = [...kept, ...missing.map(String)].join(',');
   }
   return out;

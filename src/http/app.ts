@@ -20,7 +20,15 @@ export interface AppOptions {
   readonly isReady: () => boolean;
   /** Whether the server is draining: responses then close their connection. */
   readonly isDraining: () => boolean;
+  /**
+   * Longest pause while a review's body is being received; then the client gets a 408 and the
+   * connection is closed. The apiserver writes a body at once, so only a stuck or hostile
+   * client ever waits this long.
+   */
+  readonly bodyTimeoutMs?: number;
 }
+
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_BODY_LIMIT_BYTES = 7 * 1024 * 1024;
 
@@ -61,18 +69,21 @@ export function createApp(options: AppOptions): express.Express {
   return app;
 }
 
-function send(res: ServerResponse, answer: HttpAnswer): void {
+function send(res: ServerResponse, answer: HttpAnswer, draining: boolean): void {
   if (res.headersSent) return;
+  // Checked when answering, not when the request came: a review that began before SIGTERM
+  // still closes its connection once answered.
+  if (draining) res.setHeader('connection', 'close');
   res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
 }
 
-/** Reads the body (bounded by the limit, whatever Content-Length said) and answers through the pipeline. */
-function review(pipeline: ReviewPipeline, pre: Preflight, req: IncomingMessage, res: ServerResponse, limit: number): void {
+/** Reads the body (bounded by the limit, whatever Content-Length said, and by an inactivity timeout) and answers through the pipeline. */
+function review(pipeline: ReviewPipeline, pre: Preflight, req: IncomingMessage, res: ServerResponse, limit: number, bodyTimeoutMs: number, isDraining: () => boolean): void {
   if (pre.kind === 'answer') {
     // Answered from the headers alone; what the client still sends is read and dropped, so the
     // connection stays usable, except after a 413, where it is closed.
     if (pre.answer.status === 413) res.setHeader('connection', 'close');
-    send(res, pre.answer);
+    send(res, pre.answer, isDraining());
     req.resume();
     return;
   }
@@ -80,22 +91,38 @@ function review(pipeline: ReviewPipeline, pre: Preflight, req: IncomingMessage, 
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
+  // Inactivity bound: re-armed by every chunk, cleared when the body is complete.
+  let idle: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      over = true;
+      chunks.length = 0;
+      res.setHeader('connection', 'close');
+      send(res, pipeline.bodyTimeout(pre.path, bodyTimeoutMs), isDraining());
+      res.on('finish', () => req.socket.destroy());
+    }, bodyTimeoutMs);
+  };
+  arm();
+  req.on('close', () => clearTimeout(idle));
   req.on('data', (chunk: Buffer) => {
     if (over) return;
+    arm();
     size += chunk.length;
     if (size > limit) {
       over = true;
       chunks.length = 0;
       res.setHeader('connection', 'close');
-      send(res, pipeline.tooLarge(pre.path));
+      send(res, pipeline.tooLarge(pre.path), isDraining());
       return;
     }
     chunks.push(chunk);
   });
   req.on('error', () => res.destroy());
   req.on('end', () => {
+    clearTimeout(idle);
     if (over) return;
-    send(res, pipeline.complete(pre.endpoint, pre.path, pre.encoding, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    send(res, pipeline.complete(pre.endpoint, pre.path, pre.encoding, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)), isDraining());
   });
 }
 
@@ -111,6 +138,6 @@ export function createRequestListener(options: AppOptions): (req: IncomingMessag
       app(req, res);
       return;
     }
-    review(pipeline, pre, req, res, options.bodyLimitBytes);
+    review(pipeline, pre, req, res, options.bodyLimitBytes, options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS, options.isDraining);
   };
 }

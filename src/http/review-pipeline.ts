@@ -43,6 +43,8 @@ export interface ReviewPipeline {
   preflight(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): Preflight;
   /** The body was longer than the limit while reading it (no or a wrong Content-Length). */
   tooLarge(path: string): HttpAnswer;
+  /** The client stopped sending the body for `ms` milliseconds. */
+  bodyTimeout(path: string, ms: number): HttpAnswer;
   /** Decodes the body, runs the endpoint's handler, encodes the response; counts and logs. Never throws. */
   complete(endpoint: WebhookEndpoint, path: string, encoding: Encoding, body: Buffer): HttpAnswer;
   /** preflight and complete in one call, for in-process callers (tests, benchmarks). */
@@ -55,6 +57,50 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const JSON_MEDIA_TYPE = /^\s*application\/json\s*(?:;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 const ENCODINGS: Readonly<Record<string, Encoding>> = { identity: 'identity', gzip: 'gzip', 'x-gzip': 'gzip', deflate: 'deflate', br: 'br' };
+
+/**
+ * Deepest JSON nesting accepted in a review. A pod or workload nests about 15 levels (managed
+ * fields a few more); a deeper body is refused at the edge with a 400, so no recursive step in
+ * the core ever meets it (docs/operations.md).
+ */
+export const MAX_JSON_DEPTH = 128;
+/** Longest value of a logged field (names, namespaces, kinds); longer ones are cut. */
+export const MAX_LOGGED_FIELD = 256;
+/** A denial's or warning's message is logged whole up to here: it carries the fix, but it holds user input too. */
+const MAX_LOGGED_MESSAGE = 4096;
+
+/**
+ * The nesting depth of JSON text, counted over the text (no recursion), stopping as soon as it
+ * passes `limit`; brackets inside strings do not count.
+ */
+export function jsonDepthExceeds(json: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * A logged field, cut to MAX_LOGGED_FIELD characters (the cut is marked). Anything but a string
+ * (a type-confused review: the decoder checks only what the handlers need) is left out.
+ */
+export function clipField(value: unknown, max = MAX_LOGGED_FIELD): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value.length <= max) return value;
+  return `${value.slice(0, max)}...(${value.length} chars)`;
+}
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 300);
@@ -138,6 +184,7 @@ export function createReviewPipeline(options: ReviewPipelineOptions): ReviewPipe
       const json = data.toString('utf8');
       const stripped = json.charCodeAt(0) === 0xfeff ? json.slice(1) : json;
       if (stripped.trim() === '') return reject(path, 400, 'body is empty; expected an AdmissionReview');
+      if (jsonDepthExceeds(stripped, MAX_JSON_DEPTH)) return reject(path, 400, `body is nested deeper than ${MAX_JSON_DEPTH} levels; no Kubernetes object is`);
       body = JSON.parse(stripped) as unknown;
     } catch (err) {
       return reject(path, 400, `body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
@@ -159,7 +206,7 @@ export function createReviewPipeline(options: ReviewPipelineOptions): ReviewPipe
     } catch (err) {
       metrics.admissions.inc({ webhook: endpoint.name, operation: request.operation, outcome: 'error' });
       logger.error(
-        { uid: request.uid, webhook: endpoint.name, kind: request.kind.kind, err: oneLine(String((err as Error)?.stack ?? err)) },
+        { uid: clipField(request.uid), webhook: endpoint.name, kind: clipField(request.kind.kind), err: oneLine(String((err as Error)?.stack ?? err)) },
         'admission handler failed',
       );
       return text(500, 'internal error while reviewing the request; see the webhook log');
@@ -182,13 +229,13 @@ export function createReviewPipeline(options: ReviewPipelineOptions): ReviewPipe
     const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
     // The object, on every line about it: kind, namespace/name.
     const about = {
-      uid: request.uid,
+      uid: clipField(request.uid),
       webhook: endpoint.name,
-      kind: request.kind.kind,
+      kind: clipField(request.kind.kind),
       operation: request.operation,
-      namespace: request.namespace,
-      name: str(request.name) ?? str(meta.name),
-      generateName: str(meta.generateName),
+      namespace: clipField(request.namespace),
+      name: clipField(str(request.name) ?? str(meta.name)),
+      generateName: clipField(str(meta.generateName)),
       dryRun: request.dryRun === true ? true : undefined,
     };
     const rules = outcome.rules !== undefined && outcome.rules.length > 0 ? outcome.rules : undefined;
@@ -206,19 +253,20 @@ export function createReviewPipeline(options: ReviewPipelineOptions): ReviewPipe
       durationMs: Math.round(seconds * 1e6) / 1e3,
     };
     if (decision === 'denied') {
-      logger.warn({ ...line, message: outcome.status?.message }, 'admission denied');
+      logger.warn({ ...line, message: clipField(outcome.status?.message, MAX_LOGGED_MESSAGE) }, 'admission denied');
     } else if (decision === 'allowed') {
       logger.debug(line, 'admission');
     } else {
       logger.info(line, 'admission');
     }
-    for (const warning of warnings) logger.warn({ ...about, rules, warning }, 'admission warning');
+    for (const warning of warnings) logger.warn({ ...about, rules, warning: clipField(warning, MAX_LOGGED_MESSAGE) }, 'admission warning');
   };
 
   return {
     preflight,
     complete,
     tooLarge: (path) => reject(path, 413, `request entity too large: over ${bodyLimitBytes} bytes`),
+    bodyTimeout: (path, ms) => reject(path, 408, `request body stalled: nothing received for ${ms} ms`),
     answer(method, url, headers, body) {
       const pre = preflight(method, url, headers);
       if (pre.kind === 'not-a-review') return undefined;

@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { createSecureContext } from 'node:tls';
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
 
 export interface KeyPair {
   readonly cert: string;
@@ -34,7 +38,18 @@ export class FileCertificateSource extends EventEmitter {
   /** Reads and checks a pair; throws with a one-line reason when they do not form a usable pair. */
   static read(certFile: string, keyFile: string): KeyPair {
     const pair = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-    createSecureContext(pair); // throws on a bad PEM or a key that does not match the cert
+    // Node builds a TLS context from empty strings without complaint, and then fails every
+    // handshake: a pair must have its PEM blocks, and the key must be the certificate's.
+    if (!PEM_CERTIFICATE.test(pair.cert)) throw new Error(`${certFile} holds no PEM certificate block`);
+    if (!PEM_PRIVATE_KEY.test(pair.key)) throw new Error(`${keyFile} holds no PEM private key block`);
+    let matches: boolean;
+    try {
+      matches = new X509Certificate(pair.cert).checkPrivateKey(createPrivateKey(pair.key));
+    } catch (err) {
+      throw new Error(`${certFile}, ${keyFile}: not a usable certificate and key: ${(err as Error).message}`);
+    }
+    if (!matches) throw new Error(`${keyFile} is not the private key of the certificate in ${certFile}`);
+    createSecureContext(pair); // throws on anything else TLS cannot use
     return pair;
   }
 

@@ -39,6 +39,8 @@ export async function startTestWebhook(
     pollIntervalMs?: number;
     bodyLimitBytes?: number;
     drainTimeoutMs?: number;
+    /** Default 0: tests that stop the server do not wait out a production drain delay. */
+    drainDelayMs?: number;
   } = {},
 ): Promise<TestWebhook> {
   const dir = mkdtempSync(join(tmpdir(), 'gossip-safe-test-'));
@@ -62,6 +64,7 @@ export async function startTestWebhook(
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     drainTimeoutMs: options.drainTimeoutMs ?? 5000,
+    drainDelayMs: options.drainDelayMs ?? 0,
   });
   const client = new HttpsClient(`https://127.0.0.1:${running.port}`, ca);
   return {
