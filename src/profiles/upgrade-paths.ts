@@ -229,7 +229,7 @@ export function renderUpgradePathsPage(profiles: readonly Profile[]): string {
     '<!-- Generated from src/profiles/upgrade-path-data.ts by `npm run docs:paths`; do not edit. -->',
     '',
     'gossip-safe judges a datastore version change by these tables (rules `unsupported-upgrade`,',
-    '`unsupported-downgrade`, `risky-version-change`; see the README rules table). `deny` is a denial',
+    '`unsupported-downgrade`, `risky-version-change`; see the rules table in docs/contract.md). `deny` is a denial',
     'in enforce mode and a warning in warn mode; `warn` is always a warning. The first matching row',
     'wins; then the consecutive release lines; a change no row covers is judged by the other rules',
     'only. `gossip-safe.io/allow-downgrade: "true"` turns a denied downgrade into a warning that',
