@@ -12,7 +12,7 @@ import { runLoad, type LoadResult } from './load.js';
 import { peakRssBytes, startServerProcess, treePeakRssBytes, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
 import { GOSSIP_SAFE_VERSION } from '../src/version.js';
-import { renderTable, evaluateTargets, sideFigures, SERVER_NAMES, type BenchResults, type Ratio, type ServerName, type SideFigures, type ThroughputFigures } from './report.js';
+import { renderTable, evaluateTargets, sideFigures, type BenchResults, type Ratio, type ServerName, type SideFigures, type ThroughputFigures } from './report.js';
 import { stressPod, stressRequest } from './stress-pod.js';
 
 /**

@@ -33,7 +33,7 @@ function stsUpdate(oldImage: string, newImage: string, meta: { labels?: Record<s
     operation: 'UPDATE',
     object: edit(datastoreStatefulSet(newImage, '/var/lib/cassandra')),
     oldObject: edit(datastoreStatefulSet(oldImage, '/var/lib/cassandra')),
-  } as AdmissionRequest;
+  };
 }
 
 function podCreate(image: string, metadata: Record<string, unknown>): AdmissionRequest {
@@ -49,7 +49,7 @@ function podCreate(image: string, metadata: Record<string, unknown>): AdmissionR
       metadata: { name: 'p', namespace: 'data', ...metadata },
       spec: { containers: [{ name: 'db', image, volumeMounts: [{ name: 'data', mountPath: '/var/lib/cassandra' }] }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'd' } }] },
     },
-  } as AdmissionRequest;
+  };
 }
 
 const CASS_DC = [{ apiVersion: 'cassandra.datastax.com/v1beta1', kind: 'CassandraDatacenter', name: 'dc1', uid: 'x', controller: true }];

@@ -30,7 +30,7 @@ function consulPod(volume: Volume, subPath?: string): Pod {
 const envNames = (p: Pod): string[] => (p.spec?.containers[0]?.env ?? []).map((e) => e.name);
 
 describe('Consul client with its data dir on the host (hostPath at /consul/data)', () => {
-  const pod = consulPod({ name: 'data', hostPath: { path: '/var/lib/consul', type: 'DirectoryOrCreate' } } as Volume);
+  const pod = consulPod({ name: 'data', hostPath: { path: '/var/lib/consul', type: 'DirectoryOrCreate' } });
 
   test('keeps its name: its node ID persists on the host, so no GOSSIP_NODE_NAME=$(POD_UID)', () => {
     expect(wantsPerPodNodeName(consul, pod.spec!, pod.spec!.containers[0]!, new Set())).toBe(false);
@@ -50,7 +50,7 @@ test('a Consul data dir on a PVC through a subPath persists too: no per-incarnat
 });
 
 test('an emptyDir at /consul/data does not persist: the client gets a per-incarnation name', () => {
-  const pod = consulPod({ name: 'data', emptyDir: {} } as Volume);
+  const pod = consulPod({ name: 'data', emptyDir: {} });
   expect(envNames(mutatePod(pod, { profiles }).object)).toContain('GOSSIP_NODE_NAME');
 });
 

@@ -1,4 +1,3 @@
-import type { K8sObject } from '../src/offline/manifests.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
 import { createProfileSet } from '../src/profiles/profile-set.js';
 import { validateObject } from '../src/validate/index.js';
@@ -16,7 +15,7 @@ function update(shape: (spec: Spec) => void, oldImage = 'cassandra:4.1.5', newIm
   const after = datastoreStatefulSet(newImage, '/var/lib/cassandra');
   for (const o of [before, after]) shape((o as { spec: Spec }).spec);
   if (oldImage !== newImage) (after as { spec: Spec }).spec.template.metadata.annotations = { 'gossip-safe.io/migrate-from-image': oldImage };
-  return validateObject({ operation: 'UPDATE', kind: 'StatefulSet', namespace: 'data', name: 'db', object: after, oldObject: before as K8sObject }, { profiles }).map((v) => `${v.rule}:${v.severity}`);
+  return validateObject({ operation: 'UPDATE', kind: 'StatefulSet', namespace: 'data', name: 'db', object: after, oldObject: before }, { profiles }).map((v) => `${v.rule}:${v.severity}`);
 }
 
 test.each<[string, (s: Spec) => void, string[]]>([

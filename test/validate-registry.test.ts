@@ -3,7 +3,8 @@ import { sameVersion } from '../src/datastore/identity.js';
 import type { Workload } from '../src/k8s/types.js';
 import { BUILTIN_PROFILES } from '../src/profiles/builtin.js';
 import { createProfileSet } from '../src/profiles/profile-set.js';
-import { REGISTRY, renderRulesTable, validateObject, type ValidationInput } from '../src/validate/index.js';
+import { validateObject, type ValidationInput } from '../src/validate/index.js';
+import { REGISTRY, renderRulesTable } from '../src/validate/registry.js';
 import { loadReview } from './helpers/fixtures.js';
 
 const ctx = { profiles: createProfileSet(BUILTIN_PROFILES) };

@@ -30,7 +30,13 @@ The response is printed as JSON on stdout. Exit code 0 when the response allows 
 ${exitCodesHelp(['clean', 'denied', 'input', 'usage', 'software'], '0   the response allows the request')}`;
 
 /** `gossip-safe review`: one recorded request in, the webhook's response out. */
-export async function runReview(argv: readonly string[], readStdin: () => Buffer = () => readFileSync(0)): Promise<number> {
+export function runReview(argv: readonly string[], readStdin: () => Buffer = () => readFileSync(0)): Promise<number> {
+  // The commands' shared shape is async; review itself does nothing asynchronous. A throw
+  // becomes a rejection, as in an async function.
+  return Promise.resolve().then(() => reviewOnce(argv, readStdin));
+}
+
+function reviewOnce(argv: readonly string[], readStdin: () => Buffer): number {
   const { values, positionals } = parseCommandArgs('review', argv, {
     validate: { type: 'boolean' },
     mode: { type: 'string' },
@@ -89,5 +95,14 @@ function textOf(data: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text) ? undefined : text;
+  return hasControlCharacter(text) ? undefined : text;
+}
+
+/** A C0 control character other than tab, line feed and carriage return, or DEL: not JSON text. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
+  }
+  return false;
 }

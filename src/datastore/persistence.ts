@@ -1,4 +1,4 @@
-import type { Container, PodSpec, Volume, VolumeMount, Workload } from '../k8s/types.js';
+import type { Container, PodSpec, Volume, Workload } from '../k8s/types.js';
 import type { Profile } from '../profiles/types.js';
 import { serverEvidence } from './leave.js';
 
@@ -16,11 +16,6 @@ export function persistentVolumeNamesOf(volumes: readonly Volume[], claimTemplat
     if (v.persistentVolumeClaim != null || (typeof v['hostPath'] === 'object' && v['hostPath'] !== null)) names.add(v.name);
   }
   return names;
-}
-
-/** The container's mounts of persistent volumes (subPath mounts included). */
-export function persistentMounts(container: Container, persistentVolumeNames: ReadonlySet<string>): VolumeMount[] {
-  return (container.volumeMounts ?? []).filter((m) => persistentVolumeNames.has(m.name));
 }
 
 function covers(mountPath: string, path: string): boolean {

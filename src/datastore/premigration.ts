@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ANNOTATION_MIGRATE_FROM, ANNOTATION_PREMIGRATE_CONFIG_VOLUME } from '../contract.js';
-import type { Container, PodTemplateSpec, Volume } from '../k8s/types.js';
+import type { Container, PodTemplateSpec } from '../k8s/types.js';
 import { markerDir } from '../premigrate/env.js';
 import type { NodetoolAccess } from '../premigrate/env.js';
 import { nodetoolAccess } from './nodetool.js';

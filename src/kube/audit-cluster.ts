@@ -85,7 +85,7 @@ export function createAuditClusterApi(kc: KubeConfig): AuditClusterApi {
       const { namespace, name } = report.metadata;
       const what = `write PolicyReport ${namespace}/${name}`;
       const target = { group: POLICY_REPORT_GROUP, version: POLICY_REPORT_VERSION, namespace, plural: POLICY_REPORT_PLURAL };
-      const current = await apiCall(site, what, () => custom.getNamespacedCustomObject({ ...target, name }), [404] as const);
+      const current: unknown = await apiCall(site, what, () => custom.getNamespacedCustomObject({ ...target, name }) as Promise<unknown>, [404] as const);
       if (current === 404) {
         await must(what, () => custom.createNamespacedCustomObject({ ...target, body: report }));
         return 'created';

@@ -23,13 +23,6 @@ function fieldRefEnv(name: string, fieldPath: string): EnvVar {
   return { name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } };
 }
 
-/** The identity env vars gossip-safe adds, in order; the node name comes last, after POD_UID. */
-export function identityEnv(withNodeName: boolean): EnvVar[] {
-  const env = IDENTITY_FIELDS.map(([name, path]) => fieldRefEnv(name, path));
-  if (withNodeName) env.push({ name: ENV_GOSSIP_NODE_NAME, value: NODE_NAME_VALUE });
-  return env;
-}
-
 function isFieldRef(v: EnvVar, fieldPath: string): boolean {
   return v.value === undefined && v.valueFrom?.fieldRef?.fieldPath === fieldPath;
 }

@@ -81,7 +81,10 @@ export function diffPatch(original: unknown, mutated: unknown): Operation[] {
   return out;
 }
 
-/** Applies a patch to a deep copy of `doc` (for tests and the CLI); neither input is modified. */
+/**
+ * Applies a patch to a deep copy of `doc`; neither input is modified.
+ * @internal Test seam: exported for the tests only (knip --production skips @internal).
+ */
 export function applyPatch<T>(doc: T, patch: readonly Operation[]): T {
   return fastJsonPatch.applyPatch(structuredClone(doc), structuredClone([...patch]), true, true).newDocument;
 }

@@ -18,7 +18,7 @@ const CASSANDRA: DatastoreParts = {
   datastore: 'Cassandra',
   functions: `
 start_server() {
-  JVM_EXTRA_OPTS="\${JVM_EXTRA_OPTS:+\$JVM_EXTRA_OPTS }${CASSANDRA_CLIENT_TRAFFIC_OFF}"
+  JVM_EXTRA_OPTS="\${JVM_EXTRA_OPTS:+$JVM_EXTRA_OPTS }${CASSANDRA_CLIENT_TRAFFIC_OFF}"
   export JVM_EXTRA_OPTS
   if [ -x /opt/bitnami/scripts/cassandra/entrypoint.sh ]; then
     [ "$#" -gt 0 ] || set -- /opt/bitnami/scripts/cassandra/run.sh

@@ -101,12 +101,18 @@ export function readableFormats(kind: PremigrateScriptKind, version: ImageVersio
   return ruleFor(kind, version)?.reads;
 }
 
-/** The big-format version `version` writes by default, or undefined when the table cannot say. */
+/**
+ * The big-format version `version` writes by default, or undefined when the table cannot say.
+ * @internal Test seam: exported for the tests only (knip --production skips @internal).
+ */
 export function writtenFormat(kind: PremigrateScriptKind, version: ImageVersion | undefined): string | undefined {
   return ruleFor(kind, version)?.writes;
 }
 
-/** Orders two format versions as Cassandra does (string order); -1, 0 or 1. */
+/**
+ * Orders two format versions as Cassandra does (string order); -1, 0 or 1.
+ * @internal Test seam: exported for the tests only (knip --production skips @internal).
+ */
 export function compareFormats(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -660,6 +660,7 @@ exit 0
 /**
  * The script's shared shell functions without its flow (what `buildScript` puts in every
  * script): tests source them to check them case by case against the TypeScript.
+ * @internal Test seam: exported for the tests only (knip --production skips @internal).
  */
 export function scriptFunctions(): string {
   return `set -u\nME=${PREMIGRATE_CONTAINER}\nDATASTORE=test\nCONFIG_REJECTION=\nPOLL=1\nSTOP_WAIT=5\nNODETOOL_OPTS=\nJMX_CREDENTIALS=\n${COMMON_FUNCTIONS}${EXPANSION_HELPERS}`;

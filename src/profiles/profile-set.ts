@@ -70,7 +70,10 @@ function inRanges(rule: LeaveRule, version: ImageVersion | undefined): boolean {
   });
 }
 
-/** The leave command for this profile and image, or undefined when the profile has none. */
+/**
+ * The leave command for this profile and image, or undefined when the profile has none.
+ * @internal Test seam: exported for the tests only (knip --production skips @internal).
+ */
 export function leaveCommandFor(set: ProfileSet, profile: Profile, image: string): readonly string[] | undefined {
   return leaveRuleFor(set, profile, image)?.command;
 }

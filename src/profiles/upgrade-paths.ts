@@ -145,7 +145,7 @@ function readRow(field: string, raw: unknown, fail: Fail): UpgradePathRow {
   };
   if (raw['from'] !== undefined) row.from = version(`${field}.from`, raw['from'], fail);
   if (raw['to'] !== undefined) row.to = version(`${field}.to`, raw['to'], fail);
-  if (raw['across'] !== undefined) row.across = oneOf(`${field}.across`, raw['across'], VERSION_LEVELS, fail) as VersionLevel;
+  if (raw['across'] !== undefined) row.across = oneOf<VersionLevel>(`${field}.across`, raw['across'], VERSION_LEVELS, fail);
   if (raw['via'] !== undefined) row.via = version(`${field}.via`, raw['via'], fail);
   if (raw['fix'] !== undefined) row.fix = text(`${field}.fix`, raw['fix'], fail);
   const example = raw['example'];

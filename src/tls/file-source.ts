@@ -46,7 +46,7 @@ export class FileCertificateSource extends EventEmitter {
     try {
       matches = new X509Certificate(pair.cert).checkPrivateKey(createPrivateKey(pair.key));
     } catch (err) {
-      throw new Error(`${certFile}, ${keyFile}: not a usable certificate and key: ${(err as Error).message}`);
+      throw new Error(`${certFile}, ${keyFile}: not a usable certificate and key: ${(err as Error).message}`, { cause: err });
     }
     if (!matches) throw new Error(`${keyFile} is not the private key of the certificate in ${certFile}`);
     createSecureContext(pair); // throws on anything else TLS cannot use

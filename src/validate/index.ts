@@ -11,8 +11,8 @@ import { profileInScope, type RuleInput } from './rule.js';
 import { subjectOf } from './subject.js';
 import type { ValidationContext, ValidationInput, Violation } from './types.js';
 
-export type { ValidationContext, ValidationInput, ValidationMode, Violation, Severity } from './types.js';
-export { RULES, REGISTRY, renderRulesTable, type RuleId } from './registry.js';
+export type { ValidationContext, ValidationInput, Violation } from './types.js';
+export { RULES } from './registry.js';
 
 /** The verdict of the rules on one object: violations in report order, or why it was not reviewed. */
 export interface Validation {
@@ -116,7 +116,10 @@ export function evaluate(input: ValidationInput, ctx: ValidationContext): Valida
   return { violations: found.filter((v) => !(bySuppression.get(v.rule) ?? []).some((s) => fired.has(s))) };
 }
 
-/** The violations alone (tests and callers that do not render the boundary warning). */
+/**
+ * The violations alone, without the boundary warning.
+ * @internal Test seam: exported for the tests only (knip --production skips @internal).
+ */
 export function validateObject(input: ValidationInput, ctx: ValidationContext): Violation[] {
   return [...evaluate(input, ctx).violations];
 }

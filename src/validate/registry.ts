@@ -63,7 +63,7 @@ export const RULES = Object.fromEntries(REGISTRY.map((r) => [r.id, { severity: r
   readonly [K in RuleId]: { readonly severity: Severity; readonly summary: string };
 };
 
-export const RULE_LIST: readonly Rule<RuleId>[] = REGISTRY;
+export const RULE_LIST: readonly Rule<RuleId>[] = [...REGISTRY];
 
 /** The README's rules table, row for row. */
 export function renderRulesTable(): string {

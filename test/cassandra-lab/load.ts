@@ -94,9 +94,9 @@ export class QuorumLoad {
     while (!this.stopped && this.operations < this.options.maxOperations) {
       const id = `${this.prefix}-${i++}`;
       const value = `v${i}`;
-      let ok = await this.op(() => writeRow(this.client, id, value));
+      const ok = await this.op(() => writeRow(this.client, id, value));
       if (ok) this.written.push(id);
-      if (ok) ok = await this.op(async () => {
+      if (ok) await this.op(async () => {
         const got = await readRow(this.client, id);
         if (got !== value) throw new Error(`read ${id} returned ${String(got)}, expected ${value}`);
       });

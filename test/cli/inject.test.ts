@@ -32,7 +32,7 @@ function file(name: string, text: string): string {
  * of its claim templates), sent to the HTTPS webhook as a CREATE; returns the pod it patches.
  */
 async function webhookPod(workload: Workload): Promise<{ pod: Pod; patched: boolean }> {
-  const template = structuredClone(workload.spec!.template!) as PodTemplateSpec;
+  const template = structuredClone<PodTemplateSpec>(workload.spec!.template!);
   const claims = (workload.spec!.volumeClaimTemplates ?? []).map((c) => ({
     name: c.metadata!.name!,
     persistentVolumeClaim: { claimName: `${c.metadata!.name!}-${workload.metadata!.name!}-0` },

@@ -50,9 +50,9 @@ describe('-o yaml', () => {
 
   test('audit -o yaml is the -o json document, as YAML', () => {
     const ns: K8sObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cassandra-prod', labels: { 'gossip-safe.io/inject': 'enabled' } } }];
-    const result = audit({ namespaces: ns, pods: [uninjectedPod(), stuckPremigratePod()], workloads: [clusterStatefulSet() as K8sObject] }, loadProfileSet(undefined), NOW);
+    const result = audit({ namespaces: ns, pods: [uninjectedPod(), stuckPremigratePod()], workloads: [clusterStatefulSet()] }, loadProfileSet(undefined), NOW);
     expect(AUDIT_OUTPUT_FORMATS).toContain('yaml');
-    const yaml = formatAudit(result, 'yaml' as (typeof AUDIT_OUTPUT_FORMATS)[number], 'all namespaces', NOW);
+    const yaml = formatAudit(result, 'yaml', 'all namespaces', NOW);
     expect(parseYaml(yaml)).toEqual(JSON.parse(formatAudit(result, 'json', 'all namespaces', NOW)));
     expect(AUDIT_HELP).toMatch(/text, json, yaml/);
   });

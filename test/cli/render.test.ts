@@ -75,7 +75,7 @@ test.each([
   ['a comment before a blank line', '# Cassandra ring\n\napiVersion: v1\nkind: ConfigMap\ndata:\n  a: "1"\n'],
 ])('the leading comment of %s is written once', (_name, text) => {
   const m = manifest(text);
-  const value = structuredClone(m.documents[0]!.value) as unknown;
+  const value = structuredClone<unknown>(m.documents[0]!.value);
   const edited = Array.isArray(value) ? [...(value as unknown[]), 'c'] : { ...(value as object), kind: 'Secret' };
   const out = renderManifest(m, new Map([[0, edited]]));
   expect(out.match(/^# /gm)).toHaveLength(text.match(/^# /gm)!.length);

@@ -15,7 +15,7 @@ function nodeBinaries(): NodeBinaries {
   try {
     out = execFileSync('bash', [join(PROJECT_DIR, 'scripts', 'tools', 'kube-node.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 3_600_000 });
   } catch (err) {
-    throw new Error(`e2e-node: building the node (scripts/tools/kube-node.sh) failed: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`e2e-node: building the node (scripts/tools/kube-node.sh) failed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
   const paths = Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
   for (const name of ['kubelet', 'kube-scheduler', 'image-pause', 'image-busybox', 'image-serf']) {
@@ -55,7 +55,7 @@ export default async function globalSetup(): Promise<void> {
     });
   } catch (err) {
     await stopAll();
-    throw new Error(`e2e-node: starting the node failed: ${(err as Error).message}`);
+    throw new Error(`e2e-node: starting the node failed: ${(err as Error).message}`, { cause: err });
   }
   process.stdout.write(`e2e-node: node ${latest.nodeName} Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (files in ${dir})\n`);
 }

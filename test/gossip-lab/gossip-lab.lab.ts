@@ -157,7 +157,7 @@ test(
     // The conflict, as an operator finds it in the logs.
     await waitUntil(
       'peers log the address conflict for db-2',
-      async () => ({
+      () => ({
         ok: peers.every((p) => p.agent.log.includes(`Conflicting address for db-2. Mine: ${oldDb2.gossipAddr} Theirs: ${newDb2.gossipAddr}`)),
         detail: logs(peers),
       }),
@@ -165,7 +165,7 @@ test(
     );
     await waitUntil(
       'the restarted db-2 loses the name-conflict vote and quits',
-      async () => ({
+      () => ({
         ok: newDb2.agent.log.includes('minority in name conflict resolution') && !newDb2.agent.running,
         detail: logs([newDb2]),
       }),

@@ -6,7 +6,8 @@ export interface Observation {
   readonly detail: string;
 }
 
-export type Check = () => Promise<Observation>;
+/** One observation; a check that needs no I/O may answer at once. */
+export type Check = () => Observation | Promise<Observation>;
 
 async function observe(check: Check): Promise<Observation> {
   try {

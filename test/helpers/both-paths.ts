@@ -40,7 +40,7 @@ export function datastoreStatefulSet(image: string, dataPath = '/var/lib/data', 
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
     },
     status: { replicas: 3, readyReplicas: 3, updatedReplicas: 3, currentRevision: 'db-1', updateRevision: 'db-1', observedGeneration: 1 },
-  } as K8sObject;
+  };
 }
 
 export async function judgeBoth(webhook: TestWebhook, oldObject: K8sObject, object: K8sObject): Promise<BothVerdicts> {

@@ -148,11 +148,12 @@ export class FakeKubeApi {
     return this.requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix));
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     for (const release of this.waitingGets) release();
     this.server.closeAllConnections();
     this.server.close();
     rmSync(this.dir, { recursive: true, force: true });
+    return Promise.resolve();
   }
 
   private stamp(object: JsonObject): JsonObject {

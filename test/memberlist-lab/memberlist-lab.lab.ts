@@ -215,7 +215,7 @@ test(
     expect(fresh.nodeName).toBe('app-2');
 
     // memberlist's answer to the same name from another address while the old one is not yet dead.
-    await waitUntil('peers log the address conflict for app-2', async () => ({ ok: conflictLogged(peers, 'app-2'), detail: peers.map((p) => p.app.log).join('\n') }), {
+    await waitUntil('peers log the address conflict for app-2', () => ({ ok: conflictLogged(peers, 'app-2'), detail: peers.map((p) => p.app.log).join('\n') }), {
       timeoutMs: JOIN_WITHIN_MS,
     });
     // It does get in once the old member is dead and forgotten: that is the outage's length.

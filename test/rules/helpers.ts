@@ -5,7 +5,7 @@ import { validateObject, type ValidationInput } from '../../src/validate/index.j
 import { loadReview } from '../helpers/fixtures.js';
 
 export const ctx = { profiles: createProfileSet(BUILTIN_PROFILES) };
-export const KEY = 'gossip-safe.io/migrate-from-image';
+const KEY = 'gossip-safe.io/migrate-from-image';
 export const UNFINISHED = { replicas: 3, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'b', observedGeneration: 2 };
 export const FINISHED = { replicas: 3, updatedReplicas: 3, currentRevision: 'b', updateRevision: 'b', observedGeneration: 2 };
 const recorded = loadReview('statefulset-update-cassandra-3.11-to-4.1.json').request;

@@ -1,5 +1,5 @@
 import type { Workload } from '../../src/k8s/types.js';
-import { ctx, ruleIds, stsUpdate } from './helpers.js';
+import { ruleIds, stsUpdate } from './helpers.js';
 
 // Issue 22 item 3: a data PVC mounted with subPath was taken for "no persistent volume", so a major
 // upgrade passed enforce with "nothing to pre-migrate". A subPath mount is as persistent as its

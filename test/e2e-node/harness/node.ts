@@ -300,7 +300,7 @@ export async function startNode(bin: NodeBinaries, cp: { kubeconfig: string; kub
       1000,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- kubelet log (${kubeletLog}):\n${tail(kubeletLog, 30)}\n--- containerd log (${ctdLog}):\n${tail(ctdLog)}`);
+    throw new Error(`${(err as Error).message}\n--- kubelet log (${kubeletLog}):\n${tail(kubeletLog, 30)}\n--- containerd log (${ctdLog}):\n${tail(ctdLog)}`, { cause: err });
   }
   // gossip-safe's own Deployment (installed from manifests/) would now be scheduled here, and its
   // image cannot be pulled; the suite runs the webhook as a local process, as `npm run e2e` does.

@@ -33,7 +33,7 @@ export async function waitForPod<T>(c: Cluster, ns: string, name: string, what: 
       1000,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}; last status: ${last}`);
+    throw new Error(`${(err as Error).message}; last status: ${last}`, { cause: err });
   }
 }
 
