@@ -67,7 +67,9 @@ function webhookEnv(w: WebhookState): NodeJS.ProcessEnv {
 export async function startWebhook(w: WebhookState): Promise<number> {
   const pgid = startDetached(
     process.execPath,
-    [CLI, 'serve', '--tls-cert-file', join(w.certDir, 'tls.crt'), '--tls-key-file', join(w.certDir, 'tls.key'), '--renew-certs', '--host', w.host, '--port', String(w.port)],
+    // --log-level debug: the scenarios count every review in the log (admissions()), and a
+    // review that passes through unchanged is logged at debug (docs/operations.md, Logs).
+    [CLI, 'serve', '--tls-cert-file', join(w.certDir, 'tls.crt'), '--tls-key-file', join(w.certDir, 'tls.key'), '--renew-certs', '--host', w.host, '--port', String(w.port), '--log-level', 'debug'],
     w.logFile,
     webhookEnv(w),
   );
