@@ -74,3 +74,14 @@ test.each(pages())('%s: every repository path it names in backticks exists', (pa
   const missing = named.filter((p) => !p.includes('*') && !existsSync(join(PROJECT_DIR, p.replace(/\/$/, ''))));
   expect([...new Set(missing)].map((p) => relative('.', p))).toEqual([]);
 });
+
+test('no source file cites a document outside the repository (DESIGN.md lives beside it, not in it)', () => {
+  const roots = ['src', 'scripts', 'charts', 'manifests', 'bench', 'test'];
+  const citing = roots.flatMap((root) =>
+    readdirSync(join(PROJECT_DIR, root), { recursive: true, encoding: 'utf8' })
+      .map((f) => join(root, f))
+      .filter((f) => /\.(ts|js|mjs|sh|ya?ml|json|go|tpl)$/.test(f) && f !== join('test', 'docs.test.ts'))
+      .filter((f) => /\bDESIGN(\.md)?\b/.test(readFileSync(join(PROJECT_DIR, f), 'utf8'))),
+  );
+  expect(citing).toEqual([]);
+});

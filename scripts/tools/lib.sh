@@ -1,5 +1,5 @@
 # Shared by the scripts that build or fetch the real components the labs, the e2e suite, the
-# chart tests and the benchmark run (DESIGN §8). Source it; it defines no side effects.
+# chart tests and the benchmark run (docs/development.md). Source it; it defines no side effects.
 #
 # Built tools are cached outside the clone, so a fresh clone on the same machine reuses them:
 #   $GOSSIP_SAFE_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/gossip-safe)

@@ -12,7 +12,7 @@ import { sameVersion } from './identity.js';
 import { persistentVolumeNamesOf } from './persistence.js';
 
 /**
- * Whether the `gossip-premigrate` init container can do its job on this pod (DESIGN §4, §4a),
+ * Whether the `gossip-premigrate` init container can do its job on this pod (docs/premigration.md),
  * decided once and used by the mutating step (inject or warn), the workload rules (demand a
  * migration step or not) and the pod rule (deny a missing init container or not), so the three
  * never disagree. Pure: it reads the pod (or template) and the profile, nothing else.
@@ -112,7 +112,7 @@ export function imageReferenceProblem(image: string): string | undefined {
   return segments.length > 0 && segments.every((s) => PATH_SEGMENT.test(s)) ? undefined : bad;
 }
 
-// --- image families (DESIGN §4a "Images start differently") -----------------------------------
+// --- image families (docs/premigration.md) -----------------------------------
 
 export type ImageFamily = 'official' | 'bitnami' | 'management-api' | 'scylla';
 
@@ -140,13 +140,13 @@ const CONFIG_DIRS: Readonly<Record<ImageFamily, string>> = {
   scylla: '/etc/scylla',
 };
 
-// --- persistent volumes (DESIGN §4a "The marker must share the data's fate") --------------------
+// --- persistent volumes (the marker must share the data's fate) --------------------
 
 // Volumes whose contents outlive the pod: the one persistence decision, shared with the
 // node-name decision (persistence.ts).
 export { persistentVolumeNamesOf };
 
-// --- broadcast address (DESIGN §4a "Broadcast address") ---------------------------------------
+// --- broadcast address (docs/premigration.md) ---------------------------------------
 
 function isIpLiteral(v: string): boolean {
   return isIP(v) !== 0;
@@ -194,7 +194,7 @@ export function stableBroadcastAddress(kind: PremigrateScriptKind, container: Co
   return undefined;
 }
 
-// --- service meshes (DESIGN §4a "Meshes") -------------------------------------------------------
+// --- service meshes (docs/premigration.md) -------------------------------------------------------
 
 export type Mesh = 'istio' | 'linkerd';
 

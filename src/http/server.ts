@@ -8,7 +8,7 @@ import type { WebhookEndpoint } from '../webhook/endpoints.js';
 import { createRequestListener } from './app.js';
 
 /**
- * Connection timeouts (DESIGN §6.4). The apiserver reuses idle webhook connections for up to
+ * Connection timeouts (docs/operations.md). The apiserver reuses idle webhook connections for up to
  * 90 s (Go's http.Transport IdleConnTimeout). If Node closes an idle socket first, a request the
  * apiserver writes into it at that moment fails with "EOF" and the failurePolicy decides. So the
  * server keeps idle sockets longer than the client does, and headersTimeout is above it.

@@ -85,7 +85,7 @@ function keepAfterNativeSidecars(spec: { initContainers?: Container[] | null }):
 
 /**
  * Adds the `gossip-premigrate` init container when the pod carries
- * `gossip-safe.io/migrate-from-image` (DESIGN §2, §4) and `premigrationPlan` says it can do its
+ * `gossip-safe.io/migrate-from-image` (docs/premigration.md) and `premigrationPlan` says it can do its
  * job here; otherwise a warning says why not. It goes after the user's init containers, which
  * often render the config the datastore needs, and after native sidecars. Runs after the
  * identity step, so the copied env includes POD_IP. Idempotent: an existing `gossip-premigrate`

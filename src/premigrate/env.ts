@@ -75,7 +75,7 @@ export function markerDir(input: Pick<RuntimeEnvInput, 'main' | 'dataDirs' | 'vo
 }
 
 /**
- * What the script needs to know beyond the images (DESIGN §4, §4a): where the marker goes,
+ * What the script needs to know beyond the images (docs/premigration.md): where the marker goes,
  * the versions it compares, and the SSTable formats the old and the new version read.
  * Each is left out when it cannot be known; the script then says what it could not check.
  */

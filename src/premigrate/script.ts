@@ -48,7 +48,7 @@ export interface DatastoreParts {
 }
 
 /**
- * Builds the whole POSIX sh script (DESIGN §4, §4a). The flow, one log line per state change:
+ * Builds the whole POSIX sh script (docs/premigration.md). The flow, one log line per state change:
  * data dir -> the new version cannot read the SSTable format on disk? refuse -> marker names
  * the target's version? exit 0 -> fresh node? marker, exit 0 -> marker from another version
  * than the old image, or the old image cannot read the format on disk? refuse -> start the old

@@ -2,7 +2,7 @@ import type { Profile } from './types.js';
 import { BUILTIN_UPGRADE_PATHS } from './upgrade-path-data.js';
 
 /**
- * Built-in profiles. Facts come from the upstream projects (DESIGN.md §3): image names, where
+ * Built-in profiles. Facts come from the upstream projects (docs/contract.md, Profiles): image names, where
  * identity lives, how a node leaves, and how long a clean stop takes.
  */
 /**

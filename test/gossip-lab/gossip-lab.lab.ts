@@ -3,7 +3,7 @@
  * simulated pod of a StatefulSet `db`. Each pod is built from the recorded Serf pod, admitted
  * through gossip-safe's real mutation (or not, for the control case), and started the way the
  * kubelet would start it: env resolved from the downward API and `$(VAR)` references, command
- * and args expanded, the preStop hook run exactly as injected. See DESIGN.md §1 for the problem.
+ * and args expanded, the preStop hook run exactly as injected. See docs/ghost-nodes.md for the problem.
  *
  * Parameters (environment):
  *   GOSSIP_LAB_OMIT_NODE_NAME=1  admit pods with gossip-safe's mutation minus GOSSIP_NODE_NAME,
