@@ -31,7 +31,10 @@ beforeAll(() => {
     mkdirSync(dirname(join(checkout, f)), { recursive: true });
     copyFileSync(join(PROJECT_DIR, f), join(checkout, f));
   }
-  symlinkSync(join(PROJECT_DIR, 'node_modules'), join(checkout, 'node_modules'));
+  // The project's node_modules as hard links, not a symlink: through a symlink npm pack names
+  // bundled packages that sit in a nested node_modules by their path relative to the link's
+  // target (package/../../../...), which tar refuses to unpack. Same filesystem, so it is quick.
+  execFileSync('cp', ['-al', join(PROJECT_DIR, 'node_modules'), join(checkout, 'node_modules')]);
   const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], checkout)) as { filename: string; files: { path: string }[] }[];
   tarball = join(dir, packed[0]?.filename ?? '');
   files = (packed[0]?.files ?? []).map((f) => f.path);
@@ -52,6 +55,10 @@ const run = (bin: string, args: readonly string[]): { code: number | null; out: 
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 };
+
+test('no file of the package lies outside it (no .. in a member name)', () => {
+  expect(files.filter((f) => f.split('/').includes('..'))).toEqual([]);
+});
 
 test('the package holds the built CLI, LICENSE and README, and no sources or tests', () => {
   expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'README.md', 'dist/main.js', 'dist/kubectl-plugin.js']));
