@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { premigrateRuntimeEnv } from '../src/premigrate/env.js';
 import { compareFormats, formatsEnvValue, readableFormats, writtenFormat } from '../src/premigrate/formats.js';
 import { premigrateScript } from '../src/premigrate/index.js';
 import { scriptFunctions } from '../src/premigrate/script.js';
 import { compareVersions, imageVersion, parseTagVersion } from '../src/profiles/version.js';
-import { createSandbox, type Sandbox, type StatusPhase } from './helpers/premigrate-sandbox.js';
+import { createSandbox, runtimeEnv, sstable, type Sandbox, type StatusPhase } from './helpers/premigrate-sandbox.js';
 
 /**
  * Issue 22 item 6: the SSTable format table with both bounds (what each release writes, the
@@ -101,18 +100,6 @@ describe('one table of version cases for the TypeScript and the shell', () => {
 });
 
 const ALONE: readonly StatusPhase[] = [{ from: 1, nodes: [['UN', 'self']] }];
-
-function runtimeEnv(from: string, target: string): Record<string, string> {
-  const env = premigrateRuntimeEnv({ kind: 'cassandra', main: { name: 'cassandra', image: target }, from, dataDirs: ['/var/lib/cassandra'], volumes: [], persistentVolumeNames: new Set() });
-  return { GOSSIP_SAFE_SOURCE_IMAGE: from, GOSSIP_SAFE_TARGET_IMAGE: target, ...Object.fromEntries(env.map((e) => [e.name, e.value ?? ''])) };
-}
-
-function sstable(dataDir: string, file: string, table = 'lab/rows-0c6dd2a0ecd811f1b7b945fa36c1527e'): string {
-  const dir = join(dataDir, 'data', ...table.split('/'));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, file), 'sstable');
-  return join(dir, file);
-}
 
 describe('the format guard on both bounds, over every data directory (dash, stand-in binaries)', () => {
   let sb: Sandbox;

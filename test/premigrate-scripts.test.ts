@@ -1,10 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container } from '../src/k8s/types.js';
-import { premigrateRuntimeEnv, type RuntimeEnvInput } from '../src/premigrate/env.js';
 import { premigrateScript } from '../src/premigrate/index.js';
 import type { PremigrateScriptKind } from '../src/profiles/types.js';
-import { createSandbox, SELF_HOST_ID, SOURCE, TARGET, type Sandbox, type SandboxOptions, type StatusPhase } from './helpers/premigrate-sandbox.js';
+import { createSandbox, runtimeEnv, SELF_HOST_ID, SOURCE, sstable, TARGET, type Sandbox, type SandboxOptions, type StatusPhase } from './helpers/premigrate-sandbox.js';
 
 /**
  * The generated scripts run for real under dash against stub executables (see the sandbox).
@@ -238,20 +236,6 @@ describe('pre-migration script details', () => {
     expect(sb.calls()).toContain('server exit by=TERM drained=no marker=none');
   });
 });
-
-/** The env the webhook puts on the init container for these images (premigrateRuntimeEnv). */
-function runtimeEnv(from: string, target: string, extra: Partial<Pick<RuntimeEnvInput, 'main'>> = {}): Record<string, string> {
-  const main: Container = extra.main ?? { name: 'cassandra', image: target };
-  const env = premigrateRuntimeEnv({ kind: 'cassandra', main, from, dataDirs: ['/var/lib/cassandra'], volumes: [], persistentVolumeNames: new Set() });
-  return { GOSSIP_SAFE_SOURCE_IMAGE: from, GOSSIP_SAFE_TARGET_IMAGE: target, ...Object.fromEntries(env.map((e) => [e.name, e.value ?? ''])) };
-}
-
-function sstable(dataDir: string, file: string, table = 'lab/rows-0c6dd2a0ecd811f1b7b945fa36c1527e'): string {
-  const dir = join(dataDir, 'data', ...table.split('/'));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, file), 'sstable');
-  return join(dir, file);
-}
 
 describe('issue 11: the script never starts a version on data it must not touch', () => {
   let sb: Sandbox;

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Container } from '../../src/k8s/types.js';
+import { premigrateRuntimeEnv, type RuntimeEnvInput } from '../../src/premigrate/env.js';
 
 /**
  * A temp dir where a generated pre-migration script runs for real under dash, with stub
@@ -278,4 +280,19 @@ function runScript(script: string, stubEnv: Record<string, string>, options: Run
       resolve({ code, signal, output, log });
     });
   });
+}
+
+/** The env the webhook puts on the init container for these images (premigrateRuntimeEnv). */
+export function runtimeEnv(from: string, target: string, extra: Partial<Pick<RuntimeEnvInput, 'main'>> = {}): Record<string, string> {
+  const main: Container = extra.main ?? { name: 'cassandra', image: target };
+  const env = premigrateRuntimeEnv({ kind: 'cassandra', main, from, dataDirs: ['/var/lib/cassandra'], volumes: [], persistentVolumeNames: new Set() });
+  return { GOSSIP_SAFE_SOURCE_IMAGE: from, GOSSIP_SAFE_TARGET_IMAGE: target, ...Object.fromEntries(env.map((e) => [e.name, e.value ?? ''])) };
+}
+
+/** Writes a stand-in SSTable file named `file` under `dataDir`'s data/<keyspace>/<table>; returns its path. */
+export function sstable(dataDir: string, file: string, table = 'lab/rows-0c6dd2a0ecd811f1b7b945fa36c1527e'): string {
+  const dir = join(dataDir, 'data', ...table.split('/'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, file), 'sstable');
+  return join(dir, file);
 }
