@@ -6,7 +6,6 @@ import { base } from '../../jest.base.js';
  * A test belongs here when it calls functions only: list it below.
  */
 export const UNIT_TESTS = [
-  'test/clone.test.ts',
   'test/cli/help.test.ts',
   'test/cli/injection.test.ts',
   'test/cli/render.test.ts',
